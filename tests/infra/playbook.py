@@ -1,0 +1,92 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run ansible-playbook from the repository against the AWS emulator and read its results."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
+
+
+@dataclass
+class PlaybookRun:
+    """The outcome of one ansible-playbook run (json callback)."""
+
+    returncode: int
+    seconds: float
+    stdout: str
+    stderr: str
+    report: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def stats(self) -> dict[str, int]:
+        return self.report.get("stats", {}).get("localhost", {})
+
+    def tasks(self) -> list[tuple[str, dict[str, Any]]]:
+        """(task name, localhost result) for every task that ran."""
+        return [
+            (task["task"]["name"], task["hosts"]["localhost"])
+            for play in self.report.get("plays", [])
+            for task in play.get("tasks", [])
+            if "localhost" in task.get("hosts", {})
+        ]
+
+    def changed_tasks(self) -> list[str]:
+        return [name for name, result in self.tasks() if result.get("changed")]
+
+    def failure_messages(self) -> list[str]:
+        messages = []
+        for name, result in self.tasks():
+            for item in [result, *result.get("results", [])]:
+                if item.get("failed"):
+                    messages.append(f"{name}: {item.get('msg', item)}")
+        return messages
+
+    def explain(self) -> str:
+        return (
+            f"rc={self.returncode} stats={self.stats}\nchanged: {self.changed_tasks()}\n"
+            f"failures: {self.failure_messages()}\nstderr: {self.stderr[-3000:]}"
+        )
+
+
+def run_playbook(
+    playbook: str,
+    env: dict[str, str],
+    *args: str,
+    inventory: str | Path = "inventories/local",
+    extra_vars: dict[str, Any] | None = None,
+    json_output: bool = True,
+    timeout: int = 900,
+) -> PlaybookRun:
+    """Run a playbook of the repository with the given environment (the emulator's)."""
+    run_env = dict(env)
+    run_env.update(
+        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+        ANSIBLE_COLLECTIONS_PATH=str(REPO / ".cache" / "collections"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        PATH=f"{ANSIBLE_PLAYBOOK.parent}{os.pathsep}{env.get('PATH', '')}",
+    )
+    if json_output:
+        run_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
+    command = [str(ANSIBLE_PLAYBOOK), playbook, "-i", str(inventory), *args]
+    if extra_vars:
+        command += ["-e", json.dumps(extra_vars)]
+    started = time.monotonic()
+    proc = subprocess.run(command, cwd=REPO, env=run_env, capture_output=True, text=True, timeout=timeout, check=False)
+    seconds = time.monotonic() - started
+    report: dict[str, Any] = {}
+    if json_output and proc.stdout.strip():
+        try:
+            report = json.loads(proc.stdout[proc.stdout.index("{"):])
+        except ValueError:
+            report = {}
+    return PlaybookRun(proc.returncode, seconds, proc.stdout, proc.stderr, report)

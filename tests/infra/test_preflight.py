@@ -1,0 +1,73 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Bad input fails in preflight, names the variable, and no AWS API call happens at all."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from infra.playbook import REPO, run_playbook
+
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("preflight")]
+
+BAD_INPUT = {
+    "invalid VPC CIDR": ({"network_vpc_cidr": "10.40.0.1/16"}, "network_vpc_cidr"),
+    "VPC CIDR beyond AWS limits": ({"network_vpc_cidr": "10.0.0.0/8"}, "network_vpc_cidr"),
+    "invalid subnet CIDR": ({"network_app_subnet_cidrs": ["10.40.8.0/24", "10.40.300.0/24"]}, "network_app_subnet_cidrs"),
+    "subnet outside the VPC": ({"network_data_subnet_cidrs": ["10.40.16.0/24", "10.41.17.0/24"]}, "network_data_subnet_cidrs"),
+    "overlapping subnets": ({"network_public_subnet_cidrs": ["10.40.0.0/24", "10.40.8.0/25"]}, "network_public_subnet_cidrs"),
+    "fewer than 2 AZs (count)": ({"network_az_count": 1}, "network_az_count"),
+    "fewer than 2 AZs (list)": ({"network_availability_zones": ["us-east-1a"]}, "network_availability_zones"),
+    "AZ of another region": ({"network_availability_zones": ["us-east-1a", "eu-west-1b"]}, "network_availability_zones"),
+    "subnets too small for the plan": ({"network_subnet_newbits": 2}, "network_subnet_newbits"),
+    "invalid bucket name": ({"cvat_stack_raw_data_bucket_name": "Raw_Data"}, "cvat_stack_raw_data_bucket_name"),
+    "bucket name like an IP": ({"cvat_stack_annotations_bucket_name": "192.168.1.1"}, "cvat_stack_annotations_bucket_name"),
+    "unknown environment": ({"cvat_stack_environment": "prod"}, "cvat_stack_environment"),
+    "invalid stack name": ({"cvat_stack_name": "CVAT_Prod"}, "cvat_stack_name"),
+    "local stack pointed at a real endpoint": ({"cvat_stack_aws_endpoint_url": "https://ec2.us-east-1.amazonaws.com"}, "cvat_stack_aws_endpoint_url"),
+    "unknown NAT mode": ({"network_nat_gateway_mode": "none"}, "network_nat_gateway_mode"),
+    "bad ALB source": ({"security_alb_allowed_cidrs": ["0.0.0.0/33"]}, "security_alb_allowed_cidrs"),
+    "SSH open to the world in production": (
+        {"cvat_stack_environment": "production", "cvat_stack_aws_endpoint_url": "", "security_ssh_allowed_cidrs": ["0.0.0.0/0"]},
+        "security_ssh_allowed_cidrs",
+    ),
+    "app port of the database": ({"security_app_port": 5432}, "security_app_port"),
+    "unknown encryption": ({"storage_encryption": "SSE-C"}, "storage_encryption"),
+    "negative lifecycle": ({"storage_glacier_transition_days": -1}, "storage_glacier_transition_days"),
+}
+
+
+def _assert_failed_before_aws(run, variable, aws_emulator):
+    assert run.returncode != 0, run.explain()
+    messages = " ".join(run.failure_messages())
+    assert variable in messages, run.explain()
+    assert aws_emulator.total() == 0, f"AWS was called before preflight failed: {aws_emulator.counts()}"
+
+
+@pytest.mark.parametrize("extra_vars,variable", list(BAD_INPUT.values()), ids=list(BAD_INPUT))
+def test_bad_input_fails_before_any_aws_call(extra_vars, variable, aws_emulator, aws_env):
+    aws_emulator.reset_counts()
+    run = run_playbook("site.yml", aws_env, extra_vars=extra_vars)
+    _assert_failed_before_aws(run, variable, aws_emulator)
+
+
+def test_missing_stack_name_fails_before_any_aws_call(tmp_path, aws_emulator, aws_env):
+    inventory = tmp_path / "inventory"
+    shutil.copytree(REPO / "inventories" / "local", inventory)
+    stack_vars = inventory / "group_vars" / "all" / "stack.yml"
+    stack_vars.write_text("".join(line for line in stack_vars.read_text().splitlines(True) if not line.startswith("cvat_stack_name:")))
+    aws_emulator.reset_counts()
+    run = run_playbook("site.yml", aws_env, inventory=inventory)
+    _assert_failed_before_aws(run, "cvat_stack_name", aws_emulator)
+
+
+def test_every_problem_is_reported_at_once(aws_emulator, aws_env):
+    """One run names every wrong subnet variable, not just the first."""
+    aws_emulator.reset_counts()
+    run = run_playbook(
+        "site.yml", aws_env,
+        extra_vars={"network_public_subnet_cidrs": ["10.40.0.0/24", "bad"], "network_data_subnet_cidrs": ["10.99.0.0/24", "10.40.17.0/24"]},
+    )
+    _assert_failed_before_aws(run, "network_public_subnet_cidrs", aws_emulator)
+    assert "network_data_subnet_cidrs" in " ".join(run.failure_messages())

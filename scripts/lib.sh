@@ -1,4 +1,5 @@
 # Shell helpers shared by scripts/bootstrap and scripts/lock (sourced, not run).
+# shellcheck shell=bash
 
 python_ok() { "$1" -c 'import sys, venv; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; }
 

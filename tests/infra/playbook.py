@@ -45,9 +45,12 @@ class PlaybookRun:
     def failure_messages(self) -> list[str]:
         messages = []
         for name, result in self.tasks():
-            for item in [result, *result.get("results", [])]:
-                if item.get("failed"):
-                    messages.append(f"{name}: {item.get('msg', item)}")
+            if not result.get("failed"):
+                continue
+            # A failed loop reports "One or more items failed"; the items say why (a failed assert
+            # item carries evaluated_to=false rather than failed=true).
+            items = [i for i in result.get("results", []) if i.get("failed") or i.get("evaluated_to") is False]
+            messages.extend(f"{name}: {item.get('msg', item)}" for item in items or [result])
         return messages
 
     def explain(self) -> str:

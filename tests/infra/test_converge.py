@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from awsemu.server import merged_env
 from infra.playbook import run_playbook
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
@@ -18,13 +19,23 @@ TIERS = ("public", "app", "data")
 
 
 @pytest.fixture(scope="module")
-def converged(aws_emulator, aws_env):
+def env(aws_emulator):
+    return merged_env(aws_emulator.env())
+
+
+@pytest.fixture(scope="module")
+def client(aws_emulator):
+    return aws_emulator.client
+
+
+@pytest.fixture(scope="module")
+def converged(aws_emulator, env):
     """The local inventory's stack, converged twice; API calls of the second run counted."""
     aws_emulator.reset()
-    first = run_playbook("site.yml", aws_env)
+    first = run_playbook("site.yml", env)
     assert first.returncode == 0, first.explain()
     aws_emulator.reset_counts()
-    second = run_playbook("site.yml", aws_env)
+    second = run_playbook("site.yml", env)
     return SimpleNamespace(first=first, second=second, second_calls=aws_emulator.counts())
 
 
@@ -33,27 +44,27 @@ def _tagged(resources, key, value):
 
 
 @pytest.fixture(scope="module")
-def vpc(converged, aws_client):
-    vpcs = _tagged(aws_client("ec2").describe_vpcs()["Vpcs"], "Stack", STACK)
+def vpc(converged, client):
+    vpcs = _tagged(client("ec2").describe_vpcs()["Vpcs"], "Stack", STACK)
     assert len(vpcs) == 1
     return vpcs[0]
 
 
 @pytest.fixture(scope="module")
-def subnets(vpc, aws_client):
-    found = aws_client("ec2").describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["Subnets"]
+def subnets(vpc, client):
+    found = client("ec2").describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["Subnets"]
     return {tier: sorted(_tagged(found, "Tier", tier), key=lambda s: s["AvailabilityZone"]) for tier in TIERS}
 
 
 @pytest.fixture(scope="module")
-def route_tables(vpc, aws_client):
-    tables = aws_client("ec2").describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["RouteTables"]
+def route_tables(vpc, client):
+    tables = client("ec2").describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["RouteTables"]
     return {tag["Value"]: table for table in tables for tag in table.get("Tags", []) if tag["Key"] == "Name"}
 
 
 @pytest.fixture(scope="module")
-def groups(vpc, aws_client):
-    found = aws_client("ec2").describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["SecurityGroups"]
+def groups(vpc, client):
+    found = client("ec2").describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["SecurityGroups"]
     return {g["GroupName"].removeprefix(f"{STACK}-"): g for g in found if g["GroupName"] != "default"}
 
 
@@ -64,8 +75,8 @@ def test_first_converge_creates_and_second_changes_nothing(converged):
     assert converged.second.stats["changed"] == 0
 
 
-def test_check_mode_on_the_converged_stack_is_clean(converged, aws_env):
-    check = run_playbook("site.yml", aws_env, "--check", "--diff")
+def test_check_mode_on_the_converged_stack_is_clean(converged, env):
+    check = run_playbook("site.yml", env, "--check", "--diff")
     assert check.returncode == 0, check.explain()
     assert check.changed_tasks() == []
 
@@ -92,9 +103,9 @@ def test_summary_lists_what_was_made(converged, vpc):
     assert summary["buckets"]["raw_data"] == f"{STACK}-raw-data-123456789012-us-east-1"
 
 
-def test_vpc(vpc, aws_client):
+def test_vpc(vpc, client):
     assert vpc["CidrBlock"] == "10.40.0.0/16"
-    ec2 = aws_client("ec2")
+    ec2 = client("ec2")
     for attribute in ("enableDnsSupport", "enableDnsHostnames"):
         key = attribute[0].upper() + attribute[1:]
         assert ec2.describe_vpc_attribute(VpcId=vpc["VpcId"], Attribute=attribute)[key]["Value"] is True
@@ -113,8 +124,8 @@ def test_one_subnet_per_tier_per_az(subnets, vpc):
     assert not any(a.overlaps(b) for i, a in enumerate(all_nets) for b in all_nets[i + 1:])
 
 
-def test_nat_gateway_per_az_and_private_routes(subnets, route_tables, aws_client, vpc):
-    nats = aws_client("ec2").describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["NatGateways"]
+def test_nat_gateway_per_az_and_private_routes(subnets, route_tables, client, vpc):
+    nats = client("ec2").describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["NatGateways"]
     nats = [n for n in nats if n["State"] == "available"]
     public_by_az = {s["SubnetId"]: s["AvailabilityZone"] for s in subnets["public"]}
     nat_az = {n["NatGatewayId"]: public_by_az[n["SubnetId"]] for n in nats}
@@ -136,8 +147,8 @@ def test_public_and_data_routes(subnets, route_tables):
     assert not [r for r in data["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"], "the data tier has no way out"
 
 
-def test_s3_gateway_endpoint_on_private_route_tables(route_tables, aws_client, vpc):
-    endpoints = aws_client("ec2").describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["VpcEndpoints"]
+def test_s3_gateway_endpoint_on_private_route_tables(route_tables, client, vpc):
+    endpoints = client("ec2").describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["VpcEndpoints"]
     assert len(endpoints) == 1
     endpoint = endpoints[0]
     assert endpoint["ServiceName"] == "com.amazonaws.us-east-1.s3"
@@ -146,8 +157,8 @@ def test_s3_gateway_endpoint_on_private_route_tables(route_tables, aws_client, v
     assert set(endpoint["RouteTableIds"]) == private
 
 
-def test_flow_logs_to_cloudwatch(vpc, aws_client):
-    logs = aws_client("ec2").describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc["VpcId"]]}])["FlowLogs"]
+def test_flow_logs_to_cloudwatch(vpc, client):
+    logs = client("ec2").describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc["VpcId"]]}])["FlowLogs"]
     assert len(logs) == 1
     assert logs[0]["LogGroupName"] == f"/cvat/{STACK}/vpc-flow-logs"
     assert logs[0]["TrafficType"] == "ALL"
@@ -187,15 +198,15 @@ def test_data_tier_groups_have_no_egress(groups):
         assert groups[name]["IpPermissionsEgress"] == [], name
 
 
-def test_kms_key_policy_admits_logs_and_autoscaling(aws_client):
-    kms = aws_client("kms")
+def test_kms_key_policy_admits_logs_and_autoscaling(client, converged):
+    kms = client("kms")
     key_id = kms.describe_key(KeyId=f"alias/{STACK}")["KeyMetadata"]["KeyId"]
     assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
     policy = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
     principals = json.dumps([s["Principal"] for s in policy["Statement"]])
     assert "logs.us-east-1.amazonaws.com" in principals
     assert "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling" in principals
-    aws_client("iam").get_role(RoleName="AWSServiceRoleForAutoScaling")
+    client("iam").get_role(RoleName="AWSServiceRoleForAutoScaling")
 
 
 def _statements(document):
@@ -217,8 +228,8 @@ def _inline_policies(iam, kind, name):
 
 
 @pytest.mark.parametrize("kind,name", [("role", f"{STACK}-app"), ("user", f"{STACK}-cvat-s3")])
-def test_iam_policies_are_scoped_to_the_stack(kind, name, aws_client, converged):
-    iam = aws_client("iam")
+def test_iam_policies_are_scoped_to_the_stack(kind, name, client, converged):
+    iam = client("iam")
     buckets = {f"arn:aws:s3:::{STACK}-{purpose}-123456789012-us-east-1" for purpose in ("raw-data", "annotations")}
     policies = _inline_policies(iam, kind, name)
     assert policies
@@ -240,19 +251,19 @@ def test_iam_policies_are_scoped_to_the_stack(kind, name, aws_client, converged)
     assert attached == []
 
 
-def test_instance_profile_carries_the_role(aws_client, converged):
-    profile = aws_client("iam").get_instance_profile(InstanceProfileName=f"{STACK}-app")["InstanceProfile"]
+def test_instance_profile_carries_the_role(client, converged):
+    profile = client("iam").get_instance_profile(InstanceProfileName=f"{STACK}-app")["InstanceProfile"]
     assert [r["RoleName"] for r in profile["Roles"]] == [f"{STACK}-app"]
 
 
-def test_cvat_s3_user_key_lives_in_secrets_manager(aws_client, converged):
-    iam = aws_client("iam")
+def test_cvat_s3_user_key_lives_in_secrets_manager(client, converged):
+    iam = client("iam")
     keys = iam.list_access_keys(UserName=f"{STACK}-cvat-s3")["AccessKeyMetadata"]
     assert len(keys) == 1, "a second converge must not create another key"
-    secret = aws_client("secretsmanager")
+    secret = client("secretsmanager")
     described = secret.describe_secret(SecretId=f"cvat/{STACK}/s3-user")
-    assert described["KmsKeyId"].endswith(aws_client("kms").describe_key(KeyId=f"alias/{STACK}")["KeyMetadata"]["KeyId"]) or \
-        described["KmsKeyId"] == aws_client("kms").describe_key(KeyId=f"alias/{STACK}")["KeyMetadata"]["Arn"]
+    key = client("kms").describe_key(KeyId=f"alias/{STACK}")["KeyMetadata"]
+    assert described["KmsKeyId"] in (key["KeyId"], key["Arn"]), "the secret must be encrypted with the stack key"
     value = json.loads(secret.get_secret_value(SecretId=f"cvat/{STACK}/s3-user")["SecretString"])
     assert value["aws_access_key_id"] == keys[0]["AccessKeyId"]
     for run in (converged.first, converged.second):
@@ -260,8 +271,8 @@ def test_cvat_s3_user_key_lives_in_secrets_manager(aws_client, converged):
 
 
 @pytest.mark.parametrize("purpose", ["raw-data", "annotations"])
-def test_bucket_protection(purpose, aws_client, converged):
-    s3 = aws_client("s3")
+def test_bucket_protection(purpose, client, converged):
+    s3 = client("s3")
     bucket = f"{STACK}-{purpose}-123456789012-us-east-1"
     rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"  # inventories/local asks for KMS

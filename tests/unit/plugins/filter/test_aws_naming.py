@@ -49,7 +49,10 @@ def test_bucket_name_must_be_a_string():
         s3_bucket_name_errors(42)
 
 
-@pytest.mark.parametrize("value,ok", [("10.0.0.0/16", True), ("0.0.0.0/0", True), ("10.0.0.1/16", False), ("10.0.0.0/33", False), ("nope", False), ("::/0", False)])
+@pytest.mark.parametrize(
+    "value,ok",
+    [("10.0.0.0/16", True), ("0.0.0.0/0", True), ("10.0.0.1/16", False), ("10.0.0.0/33", False), ("nope", False), ("::/0", False)],
+)
 def test_ipv4_cidr_errors(value, ok):
     assert (ipv4_cidr_errors(value) == []) is ok
 

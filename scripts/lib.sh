@@ -11,8 +11,8 @@ find_python() {
   for c in ${CVATOPS_PYTHON:-}; do python_ok "$c" && { command -v "$c"; return 0; }; done
   for minor in 12 13 14 15; do
     for c in "python3.$minor" \
-             $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}/versions/3.$minor".*/bin/python3 2>/dev/null | sort -rV) \
-             $(ls -d "$HOME/.local/share/uv/python/cpython-3.$minor".*/bin/python3 2>/dev/null | sort -rV) \
+             $(find "${PYENV_ROOT:-$HOME/.pyenv}/versions" "$HOME/.local/share/uv/python" -maxdepth 3 -path "*/bin/python3" \
+                 \( -path "*/versions/3.$minor.*" -o -path "*/cpython-3.$minor.*" \) 2>/dev/null | sort -rV) \
              "/usr/local/bin/python3.$minor" "/usr/bin/python3.$minor"; do
       if command -v "$c" >/dev/null 2>&1 && python_ok "$c"; then
         command -v "$c"

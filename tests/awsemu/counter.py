@@ -105,7 +105,7 @@ def _required_members(operation: OperationModel, location: str) -> tuple[str, ..
 
 def _compile_route(operation: OperationModel) -> _Route:
     """Turn one operation's ``http`` trait into a :class:`_Route`."""
-    path, _, query = operation.http["requestUri"].partition("?")
+    path, _separator, query = operation.http["requestUri"].partition("?")
     match_path, literal_segments = _path_matcher(path)
     literals = []
     for item in filter(None, query.split("&")):

@@ -70,7 +70,7 @@ def test_concurrent_starts_share_one_emulator(state_dir: Path) -> None:
     """Parallel callers (make -j, xdist workers) of start on one state dir get the same emulator."""
     env = dict(os.environ, PYTHONPATH=str(TESTS_DIR))
     command = [sys.executable, "-m", "awsemu", "start", "--state-dir", str(state_dir)]
-    starts = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(3)]  # pylint: disable=consider-using-with
+    starts = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _attempt in range(3)]  # pylint: disable=consider-using-with
     endpoints = {start.communicate(timeout=60)[0].strip() for start in starts}
     assert len(endpoints) == 1 and endpoints.pop().startswith("http://127.0.0.1:")
 

@@ -152,10 +152,10 @@ def test_reset_counts(emulator: Emulator, aws_client: ClientFactory) -> None:
 
 def test_counting_is_thread_safe(emulator: Emulator, aws_client: ClientFactory) -> None:
     """Concurrent clients (ansible forks, xdist threads) must not lose increments."""
-    clients = [aws_client("sts") for _ in range(8)]
+    clients = [aws_client("sts") for _index in range(8)]
 
     def call_many(client: Any) -> None:
-        for _ in range(25):
+        for _call in range(25):
             client.get_caller_identity()
 
     threads = [threading.Thread(target=call_many, args=(client,)) for client in clients]

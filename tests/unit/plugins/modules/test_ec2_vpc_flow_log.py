@@ -74,11 +74,7 @@ def s3_flow_log(**overrides):
     ],
 )
 def test_validate_params_cloudwatch(overrides, error):
-    problem = fl.validate_params(params(**overrides))
-    if error is None:
-        assert problem is None
-    else:
-        assert error in problem
+    _assert_problem(fl.validate_params(params(**overrides)), error)
 
 
 @pytest.mark.parametrize(
@@ -91,7 +87,11 @@ def test_validate_params_cloudwatch(overrides, error):
     ],
 )
 def test_validate_params_s3(overrides, error):
-    problem = fl.validate_params(s3_params(**overrides))
+    _assert_problem(fl.validate_params(s3_params(**overrides)), error)
+
+
+def _assert_problem(problem, error):
+    """validate_params returns None for valid input, else a message containing ``error``."""
     if error is None:
         assert problem is None
     else:

@@ -181,6 +181,10 @@ def kms_key_state_by_arn() -> None:
     _when_imported("moto.kms.models", fix)
 
 
+# Patches of further services live in modules of their own and register themselves here on import.
+from . import patches_cache, patches_storage  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import,cyclic-import
+
+
 def available() -> list[str]:
     """Names of all registered patches, in application order."""
     return list(_REGISTRY)

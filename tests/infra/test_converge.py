@@ -5,38 +5,15 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from types import SimpleNamespace
 
 import pytest
 
-from awsemu.server import merged_env
 from infra.playbook import run_playbook
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 STACK = "cvat-local"
 TIERS = ("public", "app", "data")
-
-
-@pytest.fixture(scope="module")
-def env(aws_emulator):
-    return merged_env(aws_emulator.env())
-
-
-@pytest.fixture(scope="module")
-def client(aws_emulator):
-    return aws_emulator.client
-
-
-@pytest.fixture(scope="module")
-def converged(aws_emulator, env):
-    """The local inventory's stack, converged twice; API calls of the second run counted."""
-    aws_emulator.reset()
-    first = run_playbook("site.yml", env)
-    assert first.returncode == 0, first.explain()
-    aws_emulator.reset_counts()
-    second = run_playbook("site.yml", env)
-    return SimpleNamespace(first=first, second=second, second_calls=aws_emulator.counts())
 
 
 def _tagged(resources, key, value):

@@ -35,6 +35,16 @@ BAD_INPUT = {
     "app port of the database": ({"security_app_port": 5432}, "security_app_port"),
     "unknown encryption": ({"storage_encryption": "SSE-C"}, "storage_encryption"),
     "negative lifecycle": ({"storage_glacier_transition_days": -1}, "storage_glacier_transition_days"),
+    "unknown instance class format": ({"database_instance_class": "t3.medium"}, "database_instance_class"),
+    "database storage below 20 GB": ({"database_allocated_storage": 10}, "database_allocated_storage"),
+    "storage ceiling below allocated": ({"database_max_allocated_storage": 50}, "database_max_allocated_storage"),
+    "backup retention above 35 days": ({"database_backup_retention_days": 36}, "database_backup_retention_days"),
+    "PostgreSQL major CVAT does not support": ({"database_postgres_major": 16}, "database_postgres_major"),
+    "engine version of another major": ({"database_engine_version": "16.4"}, "database_engine_version"),
+    "no replica with failover": ({"cache_replicas": 0}, "cache_replicas"),
+    "unknown cache node type format": ({"cache_node_type": "t3.small"}, "cache_node_type"),
+    "unknown EFS throughput mode": ({"shared_fs_throughput_mode": "elastic"}, "shared_fs_throughput_mode"),
+    "CVAT host that is no DNS name": ({"boot_config_cvat_host": "https://cvat"}, "boot_config_cvat_host"),
 }
 
 

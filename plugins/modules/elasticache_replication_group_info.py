@@ -96,80 +96,15 @@ replication_groups:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
 
-# The shaping below mirrors normalize_group() of the elasticache_replication_group module, which a module
-# can not import; tests/unit/plugins/modules/test_elasticache_replication_group_info.py holds them equal.
-
-
-class AnsibleElastiCacheError(AnsibleAWSError):
-    pass
-
-
-class ElastiCacheErrorHandler(AWSErrorHandler):
-    _CUSTOM_EXCEPTION = AnsibleElastiCacheError
-
-    @classmethod
-    def _is_missing(cls):
-        return is_boto3_error_code(["ReplicationGroupNotFoundFault", "CacheClusterNotFound"])
-
-
-# --- pure helpers -----------------------------------------------------------------------------
-
-
-def primary_member_id(group):
-    """The cache cluster id of the primary node (else the first member), or None."""
-    for node_group in group.get("NodeGroups") or []:
-        for member in node_group.get("NodeGroupMembers") or []:
-            if member.get("CurrentRole") == "primary":
-                return member.get("CacheClusterId")
-    members = group.get("MemberClusters") or []
-    return members[0] if members else None
-
-
-def cluster_settings(group, cluster):
-    """The settings DescribeReplicationGroups lacks, from a member cluster (and the endpoint's port)."""
-    cluster = cluster or {}
-    settings = {
-        "engine": group.get("Engine") or cluster.get("Engine"),
-        "engine_version": cluster.get("EngineVersion"),
-        "cache_subnet_group_name": cluster.get("CacheSubnetGroupName"),
-        "cache_parameter_group_name": (cluster.get("CacheParameterGroup") or {}).get("CacheParameterGroupName"),
-        "security_group_ids": (
-            sorted(sg["SecurityGroupId"] for sg in cluster["SecurityGroups"]) if cluster.get("SecurityGroups") is not None else None
-        ),
-        "preferred_maintenance_window": cluster.get("PreferredMaintenanceWindow"),
-        "port": None,
-    }
-    for node_group in group.get("NodeGroups") or []:
-        for key in ("PrimaryEndpoint", "ReaderEndpoint"):
-            port = (node_group.get(key) or {}).get("Port")
-            if port is not None and settings["port"] is None:
-                settings["port"] = port
-    return {k: v for k, v in settings.items() if v is not None}
-
-
-def replica_count(group):
-    members = group.get("MemberClusters")
-    if members is None:
-        members = [m for ng in group.get("NodeGroups") or [] for m in ng.get("NodeGroupMembers") or []]
-    return max(len(members) - 1, 0)
-
-
-def normalize_group(group, cluster, tags):
-    """One element of replication_groups."""
-    result = boto3_resource_to_ansible_dict(group, transform_tags=False, force_tags=False)
-    result["tags"] = dict(tags or {})
-    result["replicas_per_node_group"] = replica_count(group)
-    result.update(cluster_settings(group, cluster))
-    result.setdefault("pending_modified_values", {})
-    return result
-
+from ansible_collections.cvatops.aws.plugins.module_utils.elasticache import AnsibleElastiCacheError
+from ansible_collections.cvatops.aws.plugins.module_utils.elasticache import ElastiCacheErrorHandler
+from ansible_collections.cvatops.aws.plugins.module_utils.elasticache import describe_cache_cluster
+from ansible_collections.cvatops.aws.plugins.module_utils.elasticache import normalize_group
+from ansible_collections.cvatops.aws.plugins.module_utils.elasticache import primary_member_id
 
 # --- AWS calls -------------------------------------------------------------------------------
 
@@ -180,12 +115,6 @@ def describe_replication_groups(client, group_id=None):
         return client.describe_replication_groups(ReplicationGroupId=group_id, aws_retry=True)["ReplicationGroups"]
     paginator = client.get_paginator("describe_replication_groups")
     return paginator.paginate().build_full_result()["ReplicationGroups"]
-
-
-@ElastiCacheErrorHandler.list_error_handler("describe cache cluster {cluster_id}")
-def describe_cache_cluster(client, cluster_id):
-    clusters = client.describe_cache_clusters(CacheClusterId=cluster_id, aws_retry=True)["CacheClusters"]
-    return clusters[0] if clusters else None
 
 
 @ElastiCacheErrorHandler.list_error_handler("describe cache clusters", [])

@@ -7,6 +7,7 @@ import copy
 import pytest
 from botocore.exceptions import ClientError
 
+from ansible_collections.cvatops.aws.plugins.module_utils import elasticache
 from ansible_collections.cvatops.aws.plugins.modules import elasticache_replication_group as rg
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/0123abcd-01ab-23cd-45ef-0123456789ab"
@@ -296,10 +297,10 @@ def test_current_config_pending_values():
 
 @pytest.mark.parametrize("replicas", [0, 1, 3])
 def test_replica_count(replicas):
-    assert rg.replica_count(group(replicas)) == replicas
+    assert elasticache.replica_count(group(replicas)) == replicas
     without_list = group(replicas)
     del without_list["MemberClusters"]
-    assert rg.replica_count(without_list) == replicas
+    assert elasticache.replica_count(without_list) == replicas
 
 
 def test_primary_member_id_follows_the_role():

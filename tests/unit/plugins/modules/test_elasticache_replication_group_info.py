@@ -5,6 +5,7 @@
 import pytest
 from botocore.exceptions import ClientError
 
+from ansible_collections.cvatops.aws.plugins.module_utils import elasticache
 from ansible_collections.cvatops.aws.plugins.modules import elasticache_replication_group as rg
 from ansible_collections.cvatops.aws.plugins.modules import elasticache_replication_group_info as info
 
@@ -67,15 +68,19 @@ def cluster(**overrides):
         (group(Engine=None), cluster(Engine="valkey", EngineVersion="8.0.1"), {"a": "b"}),
     ],
 )
-def test_info_has_the_shape_of_the_resource_module(state, member, tags):
-    """The two modules can not share code (a module can not import another), so their shaping is held equal here."""
-    assert info.normalize_group(state, member, tags) == rg.normalize_group(state, member, tags)
+def test_normalize_group_adds_tags_replicas_and_member_settings(state, member, tags):
+    result = elasticache.normalize_group(state, member, tags)
+    assert result["tags"] == dict(tags or {})
+    assert result["replicas_per_node_group"] == elasticache.replica_count(state)
+    assert result["pending_modified_values"] == {}
+    if member and member.get("EngineVersion"):
+        assert result["engine_version"] == member["EngineVersion"]
 
 
-def test_primary_member_id_and_replica_count_agree_with_the_resource_module():
-    for state in (group(0), group(2), {"MemberClusters": ["a-001"]}, {}):
-        assert info.primary_member_id(state) == rg.primary_member_id(state)
-        assert info.replica_count(state) == rg.replica_count(state)
+def test_both_modules_shape_groups_with_the_same_code():
+    """The resource module and its _info twin must never drift apart: they share module_utils/elasticache.py."""
+    assert info.normalize_group is rg.normalize_group is elasticache.normalize_group
+    assert info.primary_member_id is rg.primary_member_id is elasticache.primary_member_id
 
 
 def _not_found(code, operation):

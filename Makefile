@@ -8,7 +8,7 @@ EMULATOR_STATE := .cache/awsemu
 EMULATOR := PYTHONPATH=tests $(PY) -m awsemu
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help setup emulator emulator-stop emulator-stats deploy-local check-local test lint sanity unit lock build clean
+.PHONY: help setup emulator emulator-stop emulator-stats deploy-local check-local teardown-local test lint sanity unit lock build clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -32,6 +32,10 @@ deploy-local: emulator ## Deploy the whole stack into the local AWS emulator and
 check-local: emulator ## Dry-run (--check --diff) the stack against the local emulator
 	@eval "$$($(EMULATOR) env --state-dir $(EMULATOR_STATE))"; \
 	  $(VENV)/bin/ansible-playbook site.yml -i inventories/local --check --diff $(ARGS)
+
+teardown-local: emulator ## Tear the local stack down, keeping its data: make teardown-local STACK=cvat-local
+	@eval "$$($(EMULATOR) env --state-dir $(EMULATOR_STATE))"; \
+	  $(VENV)/bin/ansible-playbook playbooks/teardown.yml -i inventories/local -e teardown_stack_name=$(STACK) $(ARGS)
 
 test: ## Every test and gate: yamllint, ansible-lint, ansible-test sanity, pytest (unit, emulator, infra)
 	@scripts/test

@@ -229,9 +229,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import scrub_none_parameters
+from ansible_collections.cvatops.aws.plugins.module_utils.tagging import apply_tag_changes
+from ansible_collections.cvatops.aws.plugins.module_utils.tagging import replacement_tags
+from ansible_collections.cvatops.aws.plugins.module_utils.tagging import tag_changes
 
 CLOUDWATCH = "cloud-watch-logs"
 S3 = "s3"
@@ -327,30 +329,6 @@ def build_create_params(params, tags, client_token):
     else:
         create["LogDestination"] = params["log_destination"]
     return scrub_none_parameters(create)
-
-
-def tags_for_new_flow_log(current_tags, tags, purge_tags):
-    """Tags to put on a (re)created flow log: the requested ones, merged with the old ones when not purging."""
-    if tags is None:
-        return dict(current_tags or {})
-    if purge_tags:
-        return dict(tags)
-    merged = dict(current_tags or {})
-    merged.update(tags)
-    return merged
-
-
-def tag_changes(current_tags, tags, purge_tags):
-    """(tags_to_set, tag_keys_to_unset); nothing when tags is None."""
-    if tags is None:
-        return {}, []
-    return compare_aws_tags(current_tags or {}, tags, purge_tags)
-
-
-def apply_tag_changes(current_tags, to_set, to_unset):
-    result = {k: v for k, v in (current_tags or {}).items() if k not in to_unset}
-    result.update(to_set)
-    return result
 
 
 def normalize_flow_log(flow_log):
@@ -450,7 +428,7 @@ def ensure_present(client, module, current):
     current_tags = boto3_tag_list_to_ansible_dict(current.get("Tags") or []) if current else {}
 
     if current is None or immutable_differences(current, params):
-        new_tags = tags_for_new_flow_log(current_tags, tags, purge_tags)
+        new_tags = replacement_tags(current_tags, tags, purge_tags)
         extras = {"replaced": current is not None}
         if current is not None:
             extras["replaced_flow_log_id"] = current["FlowLogId"]

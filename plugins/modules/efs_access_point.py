@@ -256,8 +256,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
+from ansible_collections.cvatops.aws.plugins.module_utils.tagging import apply_tag_changes
+from ansible_collections.cvatops.aws.plugins.module_utils.tagging import name_tag_changes
+from ansible_collections.cvatops.aws.plugins.module_utils.tagging import name_tag_conflict
+from ansible_collections.cvatops.aws.plugins.module_utils.tagging import tags_for_replacement
 
 # RootDirectory.Path as the EFS API defines it: "/" or up to four levels, no hidden or special names.
 PATH_PATTERN = re.compile(r"^(\/|(\/(?!\.)+[^$#<>;`|&?{}^*/\n]+){1,4})$")
@@ -306,9 +309,9 @@ def validate_params(params):
     name, path = params["name"], params["path"]
     if not name or len(name) > MAX_NAME_LENGTH:
         return f"name must be 1 to {MAX_NAME_LENGTH} characters long"
-    tags = params.get("tags") or {}
-    if "Name" in tags and tags["Name"] != name:
-        return f"tags.Name ({tags['Name']}) must equal name ({name}): the Name tag identifies the access point"
+    conflict = name_tag_conflict(name, params.get("tags"), "name", "access point")
+    if conflict:
+        return conflict
     if params["state"] == "absent":
         return None
     if len(path) > MAX_PATH_LENGTH or not PATH_PATTERN.match(path):
@@ -437,40 +440,6 @@ def choose_access_point(matches, params):
         if not immutable_differences(access_point, params):
             return access_point
     return matches[0] if matches else None
-
-
-def desired_tags(name, tags):
-    """The tags asked for, always with Name; None when O(tags) is not set."""
-    if tags is None:
-        return None
-    wanted = dict(tags)
-    wanted["Name"] = name
-    return wanted
-
-
-def tag_changes(current_tags, name, tags, purge_tags):
-    """(tags_to_set, tag_keys_to_unset); without O(tags) only the Name tag is ensured."""
-    wanted = desired_tags(name, tags)
-    if wanted is None:
-        return compare_aws_tags(current_tags or {}, {"Name": name}, purge_tags=False)
-    return compare_aws_tags(current_tags or {}, wanted, purge_tags)
-
-
-def tags_for_new_access_point(current_tags, name, tags, purge_tags):
-    """Tags of a (re)created access point: the requested ones, merged with the old ones when not purging."""
-    if tags is None or not purge_tags:
-        merged = dict(current_tags or {})
-        merged.update(tags or {})
-    else:
-        merged = dict(tags)
-    merged["Name"] = name
-    return merged
-
-
-def apply_tag_changes(current_tags, to_set, to_unset):
-    result = {k: v for k, v in (current_tags or {}).items() if k not in to_unset}
-    result.update(to_set)
-    return result
 
 
 def build_create_params(params, tags, client_token):
@@ -617,7 +586,7 @@ def ensure_present(client, module, current):
             access_point=normalize_access_point(current),
         )
     if current is None or differences:
-        new_tags = tags_for_new_access_point(current_tags, name, tags, purge_tags)
+        new_tags = tags_for_replacement(current_tags, name, tags, purge_tags)
         extras = {"replaced": current is not None}
         if current is not None:
             extras["replaced_access_point_id"] = current["AccessPointId"]
@@ -627,7 +596,7 @@ def ensure_present(client, module, current):
             delete(client, module, [current["AccessPointId"]])
         return True, extras, normalize_access_point(create(client, module, new_tags))
 
-    to_set, to_unset = tag_changes(current_tags, name, tags, purge_tags)
+    to_set, to_unset = name_tag_changes(current_tags, name, tags, purge_tags)
     final = normalize_access_point(current)
     if not to_set and not to_unset:
         return False, {"replaced": False}, final

@@ -175,7 +175,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.cvatops.aws.plugins.module_utils.tagging import apply_tag_changes
+from ansible_collections.cvatops.aws.plugins.module_utils.tagging import tag_changes
 
 # "A maximum of 20 parameters may be modified per request" (ModifyCacheParameterGroup).
 MAX_PARAMETERS_PER_REQUEST = 20
@@ -297,18 +298,6 @@ def modify_requests(to_modify):
 
 def reset_requests(to_reset):
     return [[{"ParameterName": name} for name in batch] for batch in batches(sorted(to_reset))]
-
-
-def tag_changes(current_tags, tags, purge_tags):
-    if tags is None:
-        return {}, []
-    return compare_aws_tags(current_tags, tags, purge_tags)
-
-
-def apply_tag_changes(current_tags, to_set, to_unset):
-    tags = {key: value for key, value in current_tags.items() if key not in to_unset}
-    tags.update(to_set)
-    return tags
 
 
 def normalize_group(group, tags):

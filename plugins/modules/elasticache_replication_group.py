@@ -462,7 +462,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import scrub_none_parameters
 
 from ansible_collections.cvatops.aws.plugins.module_utils.elasticache import AVAILABLE
@@ -472,6 +471,8 @@ from ansible_collections.cvatops.aws.plugins.module_utils.elasticache import cur
 from ansible_collections.cvatops.aws.plugins.module_utils.elasticache import describe_cache_cluster
 from ansible_collections.cvatops.aws.plugins.module_utils.elasticache import normalize_group
 from ansible_collections.cvatops.aws.plugins.module_utils.elasticache import primary_member_id
+from ansible_collections.cvatops.aws.plugins.module_utils.tagging import apply_tag_changes
+from ansible_collections.cvatops.aws.plugins.module_utils.tagging import tag_changes
 
 MAX_REPLICAS = 5
 # Statuses from which a group does not become available by waiting.
@@ -651,19 +652,6 @@ def build_modify_params(group_id, changes, apply_immediately):
     modify = {MODIFY_API_NAMES[option]: value for option, value in changes.items()}
     modify.update(ReplicationGroupId=group_id, ApplyImmediately=apply_immediately)
     return modify
-
-
-def tag_changes(current_tags, tags, purge_tags):
-    """(tags_to_set, tag_keys_to_unset); nothing when tags is None."""
-    if tags is None:
-        return {}, []
-    return compare_aws_tags(current_tags or {}, tags, purge_tags)
-
-
-def apply_tag_changes(current_tags, to_set, to_unset):
-    result = {k: v for k, v in (current_tags or {}).items() if k not in to_unset}
-    result.update(to_set)
-    return result
 
 
 def plan_changes(config, params):

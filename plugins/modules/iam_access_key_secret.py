@@ -185,7 +185,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.cvatops.aws.plugins.module_utils.tagging import tag_changes
 
 KEYS_PER_USER = 2
 ID_FIELD = "aws_access_key_id"
@@ -343,9 +343,7 @@ def secret_create_params(secret_name, secret_string, description, kms_key_id, ta
 
 
 def secret_tag_changes(secret, tags, purge_tags):
-    if tags is None:
-        return {}, []
-    return compare_aws_tags(boto3_tag_list_to_ansible_dict(secret.get("Tags") or []), tags, purge_tags)
+    return tag_changes(boto3_tag_list_to_ansible_dict(secret.get("Tags") or []), tags, purge_tags)
 
 
 def validate_params(params):

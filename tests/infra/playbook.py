@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
+# API actions that only read: a run that should change nothing may call these and nothing else.
+READ_PREFIXES = ("Describe", "Get", "List", "Head")
 
 
 @dataclass
@@ -39,6 +42,13 @@ class PlaybookRun:
             if "localhost" in task.get("hosts", {})
         ]
 
+    def result(self, task: str) -> dict[str, Any]:
+        """The localhost result of the one task of that name (fails the test unless exactly one ran)."""
+        results = [result for name, result in self.tasks() if name == task]
+        if len(results) != 1:
+            raise AssertionError(f"{len(results)} results of task {task!r}, expected 1\n{self.explain()}")
+        return results[0]
+
     def changed_tasks(self) -> list[str]:
         return [name for name, result in self.tasks() if result.get("changed")]
 
@@ -58,6 +68,23 @@ class PlaybookRun:
             f"rc={self.returncode} stats={self.stats}\nchanged: {self.changed_tasks()}\n"
             f"failures: {self.failure_messages()}\nstderr: {self.stderr[-3000:]}"
         )
+
+
+def write_playbook(directory: Path, name: str, text: str) -> str:
+    """Write a playbook given as an (indented) YAML string into directory; returns its path for run_playbook."""
+    path = directory / name
+    path.write_text(textwrap.dedent(text).lstrip())
+    return str(path)
+
+
+def write_calls(counts: dict[str, dict[str, int]]) -> dict[str, int]:
+    """The emulator's request counts ({service: {action: n}}) that are not reads, as {"service:action": n}."""
+    return {
+        f"{service}:{action}": count
+        for service, actions in counts.items()
+        for action, count in actions.items()
+        if not action.startswith(READ_PREFIXES)
+    }
 
 
 def run_playbook(

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from infra.playbook import run_playbook
+from infra.playbook import run_playbook, write_calls
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
@@ -60,20 +60,11 @@ def test_check_mode_on_the_converged_stack_is_clean(converged, env):
 
 def test_second_converge_only_reads(converged):
     """A no-op converge must not write: every action it calls is a read."""
-    read_prefixes = ("Describe", "Get", "List", "Head")
-    writes = {
-        f"{service}:{action}": count
-        for service, actions in converged.second_calls.items()
-        for action, count in actions.items()
-        if not action.startswith(read_prefixes)
-    }
-    assert writes == {}
+    assert write_calls(converged.second_calls) == {}
 
 
 def test_summary_lists_what_was_made(converged, vpc):
-    summaries = [result["msg"] for name, result in converged.second.tasks() if name == "Summary of the stack"]
-    assert len(summaries) == 1
-    summary = summaries[0]
+    summary = converged.second.result("Summary of the stack")["msg"]
     assert vpc["VpcId"] in summary["vpc"]
     assert set(summary["subnets_per_az"]) == {"us-east-1a", "us-east-1b"}
     assert all(set(tiers) == set(TIERS) for tiers in summary["subnets_per_az"].values())

@@ -6,20 +6,17 @@ Every step is one ansible-playbook run; the state is read back with boto3 after 
 
 from __future__ import annotations
 
-import textwrap
 import uuid
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from awsemu.server import merged_env
-from infra.playbook import PlaybookRun, run_playbook
+from infra.playbook import PlaybookRun, run_playbook, write_calls, write_playbook
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("efs")]
 
-READ_PREFIXES = ("Describe", "Get", "List", "Head")
 
 BASE_PLAYBOOK = """
 - name: Key, network and an encrypted file system with a mount target per subnet
@@ -113,22 +110,6 @@ CVAT_DATA = {
 }
 
 
-def _write(directory: Path, name: str, text: str) -> str:
-    path = directory / name
-    path.write_text(textwrap.dedent(text).lstrip())
-    return str(path)
-
-
-def _result(run: PlaybookRun, task: str) -> dict[str, Any]:
-    results = [result for name, result in run.tasks() if name == task]
-    assert len(results) == 1, run.explain()
-    return results[0]
-
-
-def _writes(counts: dict[str, dict[str, int]]) -> dict[str, int]:
-    return {f"{service}:{action}": n for service, actions in counts.items() for action, n in actions.items() if not action.startswith(READ_PREFIXES)}
-
-
 @pytest.fixture(scope="module")
 def env(aws_emulator):
     return merged_env(aws_emulator.env())
@@ -139,7 +120,7 @@ def stack(aws_emulator, env, tmp_path_factory):
     """The base playbook converged twice (API calls of the second run counted), and the file system it made."""
     directory = tmp_path_factory.mktemp("efs-playbooks")
     prefix = f"efsmod-{uuid.uuid4().hex[:6]}"
-    base = _write(directory, "base.yml", BASE_PLAYBOOK)
+    base = write_playbook(directory, "base.yml", BASE_PLAYBOOK)
     first = run_playbook(base, env, extra_vars={"prefix": prefix})
     assert first.returncode == 0, first.explain()
     aws_emulator.reset_counts()
@@ -153,19 +134,19 @@ def stack(aws_emulator, env, tmp_path_factory):
         second=second,
         second_calls=second_calls,
         file_system=file_system,
-        access_point_playbook=_write(directory, "access_point.yml", ACCESS_POINT_PLAYBOOK),
-        backup_policy_playbook=_write(directory, "backup_policy.yml", BACKUP_POLICY_PLAYBOOK),
+        access_point_playbook=write_playbook(directory, "access_point.yml", ACCESS_POINT_PLAYBOOK),
+        backup_policy_playbook=write_playbook(directory, "backup_policy.yml", BACKUP_POLICY_PLAYBOOK),
     )
 
 
 def _access_point(stack, env, *args: str, **options: Any) -> tuple[PlaybookRun, dict[str, Any]]:
     run = run_playbook(stack.access_point_playbook, env, *args, extra_vars={"file_system_id": stack.file_system["FileSystemId"], **options})
-    return run, _result(run, "Access point")
+    return run, run.result("Access point")
 
 
 def _backup_policy(stack, env, *args: str, enabled: bool) -> tuple[PlaybookRun, dict[str, Any]]:
     run = run_playbook(stack.backup_policy_playbook, env, *args, extra_vars={"file_system_id": stack.file_system["FileSystemId"], "enabled": enabled})
-    return run, _result(run, "Backup policy")
+    return run, run.result("Backup policy")
 
 
 def _access_points(aws_client, file_system_id: str) -> list[dict[str, Any]]:
@@ -180,7 +161,7 @@ def test_file_system_converges_and_second_run_only_reads(stack):
     assert stack.first.stats["changed"] > 0
     assert stack.second.returncode == 0, stack.second.explain()
     assert stack.second.changed_tasks() == []
-    assert _writes(stack.second_calls) == {}
+    assert write_calls(stack.second_calls) == {}
 
 
 def test_file_system_is_encrypted_with_a_mount_target_per_subnet(stack, aws_client):
@@ -251,7 +232,7 @@ def test_access_point_lifecycle(stack, env, aws_client):
 
 def test_access_point_on_a_missing_file_system_fails_clearly(stack, env):
     run = run_playbook(stack.access_point_playbook, env, extra_vars={"file_system_id": "fs-00000000000000000", **CVAT_DATA})
-    result = _result(run, "Access point")
+    result = run.result("Access point")
     assert run.returncode != 0 and result["msg"] == "File system fs-00000000000000000 does not exist"
 
 

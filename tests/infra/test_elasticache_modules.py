@@ -17,13 +17,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from awsemu.server import merged_env
-from infra.playbook import PlaybookRun, run_playbook
+from infra.playbook import PlaybookRun, run_playbook, write_calls, write_playbook
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("elasticache")]
 
 GROUP_ID = "cvat-test-redis"
 SUBNET_GROUP = "cvat-test-cache"
-READ_PREFIXES = ("Describe", "Get", "List", "Head")
+GROUP_TASK = "replication group"
 
 
 def _play(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -49,21 +49,14 @@ class Lifecycle:
 
     def run(self, tasks: list[dict[str, Any]], *args: str) -> PlaybookRun:
         self.steps += 1
-        path = self.directory / f"step{self.steps:02d}.yml"
-        path.write_text(json.dumps(_play(tasks), indent=2))  # JSON is YAML
-        return run_playbook(str(path), self.env, *args)
+        path = write_playbook(self.directory, f"step{self.steps:02d}.yml", json.dumps(_play(tasks), indent=2))  # JSON is YAML
+        return run_playbook(path, self.env, *args)
 
     def writes_during(self, tasks: list[dict[str, Any]], *args: str) -> tuple[PlaybookRun, dict[str, int]]:
         """Runs the tasks; returns the run and the API calls it made that are not reads."""
         self.emulator.reset_counts()
         run = self.run(tasks, *args)
-        writes = {
-            f"{service}:{action}": count
-            for service, actions in self.emulator.counts().items()
-            for action, count in actions.items()
-            if not action.startswith(READ_PREFIXES)
-        }
-        return run, writes
+        return run, write_calls(self.emulator.counts())
 
 
 def _network_tasks() -> list[dict[str, Any]]:
@@ -109,14 +102,8 @@ def _network_tasks() -> list[dict[str, Any]]:
     ]
 
 
-def _group_task(options: dict[str, Any], name: str = "replication group") -> dict[str, Any]:
+def _group_task(options: dict[str, Any], name: str = GROUP_TASK) -> dict[str, Any]:
     return {"name": name, "cvatops.aws.elasticache_replication_group": options}
-
-
-def _result(run: PlaybookRun, name: str = "replication group") -> dict[str, Any]:
-    results = [result for task, result in run.tasks() if task == name]
-    assert len(results) == 1, run.explain()
-    return results[0]
 
 
 def _state(client: Any) -> dict[str, Any] | None:
@@ -211,7 +198,7 @@ def test_network_and_subnet_group_converge_and_rerun_without_writes(lifecycle):
 
 def test_check_mode_reports_a_change_and_creates_nothing(lifecycle):
     check = lifecycle.check
-    result = _result(check.run)
+    result = check.run.result(GROUP_TASK)
     assert check.run.returncode == 0, check.run.explain()
     assert result["changed"] is True
     assert check.state is None
@@ -225,7 +212,7 @@ def test_check_mode_reports_a_change_and_creates_nothing(lifecycle):
 def test_create_makes_a_multi_az_encrypted_group_with_a_replica_in_another_az(lifecycle):
     create = lifecycle.create
     assert create.run.returncode == 0, create.run.explain()
-    result = _result(create.run)
+    result = create.run.result(GROUP_TASK)
     assert result["changed"] is True
     assert create.writes == {"elasticache:CreateReplicationGroup": 1}
 
@@ -253,16 +240,16 @@ def test_create_makes_a_multi_az_encrypted_group_with_a_replica_in_another_az(li
 def test_rerun_changes_nothing_and_only_reads(lifecycle):
     for step in (lifecycle.again, lifecycle.check_again):
         assert step.run.returncode == 0, step.run.explain()
-        assert _result(step.run)["changed"] is False
+        assert step.run.result(GROUP_TASK)["changed"] is False
         assert step.writes == {}
-    diff = _result(lifecycle.check_again.run)["diff"]
+    diff = lifecycle.check_again.run.result(GROUP_TASK)["diff"]
     assert diff["before"] == diff["after"]
 
 
 def test_modify_changes_description_and_snapshot_retention(lifecycle):
     modify = lifecycle.modify
     assert modify.run.returncode == 0, modify.run.explain()
-    result = _result(modify.run)
+    result = modify.run.result(GROUP_TASK)
     assert result["changed"] is True
     assert modify.writes == {"elasticache:ModifyReplicationGroup": 1}
     assert modify.state["group"]["Description"] == "CVAT test Redis, modified"
@@ -274,22 +261,22 @@ def test_modify_changes_description_and_snapshot_retention(lifecycle):
 def test_growing_to_two_replicas(lifecycle):
     grow = lifecycle.grow
     assert grow.run.returncode == 0, grow.run.explain()
-    assert _result(grow.run)["changed"] is True
+    assert grow.run.result(GROUP_TASK)["changed"] is True
     assert grow.writes == {"elasticache:IncreaseReplicaCount": 1}
     group = grow.state["group"]
     assert len(group["MemberClusters"]) == 3
     zones = sorted(m["PreferredAvailabilityZone"] for m in group["NodeGroups"][0]["NodeGroupMembers"])
     assert set(zones) == {"us-east-1a", "us-east-1b"}
-    assert _result(grow.run)["replication_group"]["replicas_per_node_group"] == 2
+    assert grow.run.result(GROUP_TASK)["replication_group"]["replicas_per_node_group"] == 2
     again = lifecycle.grow_again
-    assert _result(again.run)["changed"] is False
+    assert again.run.result(GROUP_TASK)["changed"] is False
     assert again.writes == {}
 
 
 def test_immutable_change_fails_naming_the_option_and_writes_nothing(lifecycle):
     immutable = lifecycle.immutable
     assert immutable.run.returncode != 0
-    message = _result(immutable.run)["msg"]
+    message = immutable.run.result(GROUP_TASK)["msg"]
     assert "at_rest_encryption" in message
     assert "cannot change" in message
     assert immutable.writes == {}
@@ -297,7 +284,7 @@ def test_immutable_change_fails_naming_the_option_and_writes_nothing(lifecycle):
 
 
 def test_info_returns_the_group(lifecycle):
-    info = _result(lifecycle.info.run, "info")
+    info = lifecycle.info.run.result("info")
     assert lifecycle.info.writes == {}
     [group] = info["replication_groups"]
     assert group["replication_group_id"] == GROUP_ID
@@ -307,25 +294,25 @@ def test_info_returns_the_group(lifecycle):
     assert group["tags"] == {"Project": "cvat", "Name": GROUP_ID}
     assert group["node_groups"][0]["primary_endpoint"]["port"] == 6379
     assert group["security_group_ids"] == [lifecycle.security_group_id]
-    listed = _result(lifecycle.info_all.run, "info")["replication_groups"]
+    listed = lifecycle.info_all.run.result("info")["replication_groups"]
     assert GROUP_ID in [g["replication_group_id"] for g in listed]
 
 
 def test_delete_and_delete_again(lifecycle):
     delete, again = lifecycle.delete, lifecycle.delete_again
     assert delete.run.returncode == 0, delete.run.explain()
-    assert _result(delete.run)["changed"] is True
+    assert delete.run.result(GROUP_TASK)["changed"] is True
     assert delete.writes == {"elasticache:DeleteReplicationGroup": 1}
     assert delete.state is None
     assert again.run.returncode == 0, again.run.explain()
-    assert _result(again.run)["changed"] is False
+    assert again.run.result(GROUP_TASK)["changed"] is False
     assert again.writes == {}
 
 
 def test_every_step_is_fast_on_the_emulator(lifecycle):
     """Nothing polls against an emulator that completes at once: each step is one ansible-playbook start-up."""
     for name in ("create", "modify", "grow", "delete"):
-        result = _result(getattr(lifecycle, name).run)
+        result = getattr(lifecycle, name).run.result(GROUP_TASK)
         assert result.get("waited_seconds", 0) == 0, name
 
 
@@ -358,9 +345,9 @@ def parameter_group_runs(aws_emulator, tmp_path_factory):
 
 def test_parameter_group_module_is_idempotent_but_writes_on_every_run(parameter_group_runs):
     (first, first_writes), (second, second_writes) = parameter_group_runs.first, parameter_group_runs.second
-    assert _result(first, "parameter group")["changed"] is True
+    assert first.result("parameter group")["changed"] is True
     assert "elasticache:CreateCacheParameterGroup" in first_writes
-    assert _result(second, "parameter group")["changed"] is False
+    assert second.result("parameter group")["changed"] is False
     # community.aws.elasticache_parameter_group sends ModifyCacheParameterGroup even when nothing differs
     # (on AWS as well): a converge that uses it with values is not read-only on its second run.
     assert second_writes == {"elasticache:ModifyCacheParameterGroup": 1}
@@ -371,7 +358,7 @@ def test_parameter_group_module_is_idempotent_but_writes_on_every_run(parameter_
 def test_parameter_group_module_rejects_the_redis7_family(parameter_group_runs):
     """community.aws 11 lists families up to redis6.x only; when it learns redis7 this test tells."""
     run, writes = parameter_group_runs.redis7
-    result = _result(run, "parameter group")
+    result = run.result("parameter group")
     assert result["failed"] is True
     assert "value of group_family must be one of" in result["msg"]
     assert writes == {}

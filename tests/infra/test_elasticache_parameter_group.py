@@ -16,13 +16,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from awsemu.server import merged_env
-from infra.playbook import PlaybookRun, run_playbook
+from infra.playbook import PlaybookRun, run_playbook, write_calls, write_playbook
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("elasticache-params")]
 
 NAME = "cvat-test-redis7"
 DESCRIPTION = "CVAT Redis test"
-READ_PREFIXES = ("Describe", "Get", "List", "Head")
 
 
 def _task(**options: Any) -> dict[str, Any]:
@@ -43,7 +42,6 @@ class Lifecycle:
     def run(self, task: dict[str, Any], *args: str) -> SimpleNamespace:
         """Runs one task; returns the run, its result, the writes it made and the group read back."""
         self.steps += 1
-        path = self.directory / f"step{self.steps:02d}.yml"
         play = {
             "name": "ElastiCache parameter group",
             "hosts": "localhost",
@@ -51,15 +49,10 @@ class Lifecycle:
             "module_defaults": {"group/cvatops.aws.aws": {"region": "us-east-1"}},
             "tasks": [task],
         }
-        path.write_text(json.dumps([play], indent=2))  # JSON is YAML
+        path = write_playbook(self.directory, f"step{self.steps:02d}.yml", json.dumps([play], indent=2))  # JSON is YAML
         self.emulator.reset_counts()
-        run: PlaybookRun = run_playbook(str(path), self.env, *args)
-        writes = {
-            action: count
-            for actions in self.emulator.counts().values()
-            for action, count in actions.items()
-            if not action.startswith(READ_PREFIXES)
-        }
+        run: PlaybookRun = run_playbook(path, self.env, *args)
+        writes = write_calls(self.emulator.counts())
         results = [result for name, result in run.tasks() if name == "Parameter group"]
         return SimpleNamespace(run=run, result=results[0] if results else {}, writes=writes, state=self.read_back())
 
@@ -157,7 +150,7 @@ def test_change_value(lifecycle: SimpleNamespace) -> None:
         "before": {"parameters": {"maxmemory-policy": "allkeys-lru"}},
         "after": {"parameters": {"maxmemory-policy": "noeviction"}},
     }
-    assert step.writes == {"ModifyCacheParameterGroup": 1}
+    assert step.writes == {"elasticache:ModifyCacheParameterGroup": 1}
     assert step.state["parameters"] == {"maxmemory-policy": "noeviction"}
 
 
@@ -183,7 +176,7 @@ def test_purge_parameters_resets_unlisted(lifecycle: SimpleNamespace) -> None:
     _ok(step)
     assert step.result["reset_parameters"] == ["timeout"]
     assert step.result["diff"]["after"] == {"parameters": {"maxmemory-policy": "noeviction"}}
-    assert step.writes == {"ResetCacheParameterGroup": 1, "RemoveTagsFromResource": 1}
+    assert step.writes == {"elasticache:ResetCacheParameterGroup": 1, "elasticache:RemoveTagsFromResource": 1}
     assert step.state["parameters"] == {"maxmemory-policy": "noeviction"}
     assert step.state["tags"] == {"Project": "cvat"}
     assert step.result["parameter_group"]["tags"] == {"Project": "cvat"}
@@ -224,7 +217,7 @@ def test_delete_then_delete_again(lifecycle: SimpleNamespace) -> None:
     _ok(step)
     assert step.result["changed"] is True
     assert step.result["diff"] == {"before": {"parameters": {"maxmemory-policy": "noeviction"}}, "after": {}}
-    assert step.writes == {"DeleteCacheParameterGroup": 1}
+    assert step.writes == {"elasticache:DeleteCacheParameterGroup": 1}
     assert step.state is None
 
     again = lifecycle.delete_again

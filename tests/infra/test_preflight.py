@@ -45,6 +45,50 @@ BAD_INPUT = {
     "unknown cache node type format": ({"cache_node_type": "t3.small"}, "cache_node_type"),
     "unknown EFS throughput mode": ({"shared_fs_throughput_mode": "elastic"}, "shared_fs_throughput_mode"),
     "CVAT host that is no DNS name": ({"boot_config_cvat_host": "https://cvat"}, "boot_config_cvat_host"),
+    "no certificate given or requested": ({"load_balancer_certificate_request": False}, "load_balancer_allow_http_only"),
+    "two certificate sources": (
+        {"load_balancer_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0000-4000-8000-000000000000"},
+        "load_balancer_certificate_arn",
+    ),
+    "certificate ARN of another service": (
+        {"load_balancer_certificate_request": False, "load_balancer_certificate_arn": "arn:aws:iam::123456789012:server-certificate/x"},
+        "load_balancer_certificate_arn",
+    ),
+    "certificate file without its key": (
+        {"load_balancer_certificate_request": False, "load_balancer_certificate_file": "/etc/hostname"},
+        "load_balancer_certificate_private_key_file",
+    ),
+    "requested certificate without a domain": ({"load_balancer_certificate_domain_name": ""}, "load_balancer_certificate_domain_name"),
+    "HTTP only in production": (
+        {
+            "cvat_stack_environment": "production",
+            "cvat_stack_aws_endpoint_url": "",
+            "load_balancer_certificate_request": False,
+            "load_balancer_allow_http_only": True,
+        },
+        "load_balancer_allow_http_only",
+    ),
+    "unknown TLS policy": ({"load_balancer_ssl_policy": "ELBSecurityPolicy-2016-08"}, "load_balancer_ssl_policy"),
+    "idle timeout above the ALB limit": ({"load_balancer_idle_timeout": 4001}, "load_balancer_idle_timeout"),
+    "health check timeout not below the interval": ({"load_balancer_health_check_timeout": 15}, "load_balancer_health_check_timeout"),
+    "OIDC without its endpoints": ({"load_balancer_authentication": "oidc", "load_balancer_oidc": {"client_id": "cvat"}}, "load_balancer_oidc"),
+    "alias zone without a record name": ({"load_balancer_route53_zone": "example.com"}, "load_balancer_route53_record_name"),
+    "min above desired": ({"compute_min_size": 3}, "compute_min_size"),
+    "desired above max": ({"compute_desired_capacity": 5}, "compute_desired_capacity"),
+    "max above 10": ({"compute_max_size": 11}, "compute_max_size"),
+    "CPU target above 100": ({"compute_cpu_target": 101}, "compute_cpu_target"),
+    "CPU target of 0": ({"compute_cpu_target": 0}, "compute_cpu_target"),
+    "memory target above 100": ({"compute_memory_target": 150}, "compute_memory_target"),
+    "one host in production": (
+        {"cvat_stack_environment": "production", "cvat_stack_aws_endpoint_url": "", "compute_min_size": 1, "compute_desired_capacity": 1},
+        "compute_min_size",
+    ),
+    "IMDS hop limit of 0": ({"compute_metadata_hop_limit": 0}, "compute_metadata_hop_limit"),
+    "malformed AMI id": ({"compute_ami_id": "ubuntu-22.04"}, "compute_ami_id"),
+    "refresh band wider than 100": (
+        {"compute_instance_refresh_min_healthy_percentage": 90, "compute_instance_refresh_max_healthy_percentage": 200},
+        "compute_instance_refresh_max_healthy_percentage",
+    ),
 }
 
 

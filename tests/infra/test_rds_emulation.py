@@ -9,18 +9,16 @@ Secrets Manager secret and the String / SecureString SSM parameters that the dat
 from __future__ import annotations
 
 import json
-import textwrap
 import uuid
 from types import SimpleNamespace
 
 import pytest
 
 from awsemu.server import merged_env
-from infra.playbook import run_playbook
+from infra.playbook import run_playbook, write_calls, write_playbook
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("rds")]
 
-READ_PREFIXES = ("Describe", "Get", "List", "Head")
 
 PLAYBOOK = """
 - name: RDS PostgreSQL 15 Multi-AZ as the database role makes it
@@ -158,13 +156,12 @@ PLAYBOOK = """
 def converged(aws_emulator, tmp_path_factory):
     """The playbook run twice; API calls of the second run counted."""
     env = merged_env(aws_emulator.env())
-    playbook = tmp_path_factory.mktemp("rds-playbooks") / "database.yml"
-    playbook.write_text(textwrap.dedent(PLAYBOOK).lstrip())
+    playbook = write_playbook(tmp_path_factory.mktemp("rds-playbooks"), "database.yml", PLAYBOOK)
     prefix = f"rdsemu-{uuid.uuid4().hex[:6]}"
-    first = run_playbook(str(playbook), env, extra_vars={"prefix": prefix})
+    first = run_playbook(playbook, env, extra_vars={"prefix": prefix})
     assert first.returncode == 0, first.explain()
     aws_emulator.reset_counts()
-    second = run_playbook(str(playbook), env, extra_vars={"prefix": prefix})
+    second = run_playbook(playbook, env, extra_vars={"prefix": prefix})
     return SimpleNamespace(prefix=prefix, first=first, second=second, second_calls=aws_emulator.counts())
 
 
@@ -181,13 +178,7 @@ def test_second_run_changes_nothing_and_only_reads(converged):
     assert converged.first.stats["changed"] > 0
     assert converged.second.returncode == 0, converged.second.explain()
     assert converged.second.changed_tasks() == []
-    writes = {
-        f"{service}:{action}": count
-        for service, actions in converged.second_calls.items()
-        for action, count in actions.items()
-        if not action.startswith(READ_PREFIXES)
-    }
-    assert writes == {}
+    assert write_calls(converged.second_calls) == {}
 
 
 def test_parameter_group_holds_the_role_parameters(converged, aws_client):
@@ -197,7 +188,7 @@ def test_parameter_group_holds_the_role_parameters(converged, aws_client):
     keeps ``Source`` engine-default (as on AWS); the effective value is what makes the database TLS only.
     """
     group = f"{converged.prefix}-postgres15"
-    (parameter_group,) = [r for name, r in converged.first.tasks() if name == "Parameter group"]
+    parameter_group = converged.first.result("Parameter group")
     assert parameter_group["errors"] == [], "rds_instance_param_group must find every parameter"
     rds = aws_client("rds")
     pages = rds.get_paginator("describe_db_parameters").paginate(DBParameterGroupName=group)

@@ -179,39 +179,6 @@ def test_build_create_params_s3():
     }
 
 
-@pytest.mark.parametrize(
-    "current, tags, purge, expected",
-    [
-        ({"a": "1"}, None, True, {"a": "1"}),
-        ({"a": "1"}, {"b": "2"}, True, {"b": "2"}),
-        ({"a": "1"}, {"b": "2"}, False, {"a": "1", "b": "2"}),
-        ({"a": "1"}, {"a": "3"}, False, {"a": "3"}),
-        ({}, {}, True, {}),
-    ],
-)
-def test_tags_for_new_flow_log(current, tags, purge, expected):
-    assert fl.tags_for_new_flow_log(current, tags, purge) == expected
-
-
-@pytest.mark.parametrize(
-    "current, tags, purge, to_set, to_unset",
-    [
-        ({"a": "1"}, None, True, {}, []),
-        ({"a": "1"}, {"a": "1"}, True, {}, []),
-        ({"a": "1"}, {"a": "2"}, True, {"a": "2"}, []),
-        ({"a": "1", "b": "2"}, {"a": "1"}, True, {}, ["b"]),
-        ({"a": "1", "b": "2"}, {"a": "1"}, False, {}, []),
-        ({"a": "1", "aws:x": "y"}, {}, True, {}, ["a"]),
-    ],
-)
-def test_tag_changes(current, tags, purge, to_set, to_unset):
-    assert fl.tag_changes(current, tags, purge) == (to_set, to_unset)
-
-
-def test_apply_tag_changes():
-    assert fl.apply_tag_changes({"a": "1", "b": "2"}, {"c": "3"}, ["a"]) == {"b": "2", "c": "3"}
-
-
 def test_normalize_flow_log_turns_tags_into_dict():
     normalized = fl.normalize_flow_log(flow_log())
     assert normalized["flow_log_id"] == "fl-1"

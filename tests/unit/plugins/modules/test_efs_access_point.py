@@ -189,44 +189,6 @@ def test_choose_access_point_prefers_one_without_differences():
     assert eap.choose_access_point([], params()) is None
 
 
-@pytest.mark.parametrize(
-    "current, tags, purge, to_set, to_unset",
-    [
-        # without tags only Name is ensured, other tags stay
-        ({"Name": "cvat-data", "a": "1"}, None, True, {}, []),
-        ({"a": "1"}, None, True, {"Name": "cvat-data"}, []),
-        ({"Name": "cvat-data", "a": "1"}, {"a": "1"}, True, {}, []),
-        ({"Name": "cvat-data", "a": "1"}, {"a": "2"}, True, {"a": "2"}, []),
-        # purging never removes Name, nor aws: tags
-        ({"Name": "cvat-data", "a": "1", "aws:x": "y"}, {}, True, {}, ["a"]),
-        ({"Name": "cvat-data", "a": "1"}, {"b": "2"}, False, {"b": "2"}, []),
-        ({"Name": "cvat-data"}, {"Name": "cvat-data"}, True, {}, []),
-    ],
-)
-def test_tag_changes(current, tags, purge, to_set, to_unset):
-    assert eap.tag_changes(current, "cvat-data", tags, purge) == (to_set, to_unset)
-
-
-@pytest.mark.parametrize(
-    "current, tags, purge, expected",
-    [
-        ({}, None, True, {"Name": "cvat-data"}),
-        ({"Name": "cvat-data", "a": "1"}, None, True, {"Name": "cvat-data", "a": "1"}),
-        ({"Name": "cvat-data", "a": "1"}, {"b": "2"}, True, {"Name": "cvat-data", "b": "2"}),
-        ({"Name": "cvat-data", "a": "1"}, {"b": "2"}, False, {"Name": "cvat-data", "a": "1", "b": "2"}),
-        ({"a": "1"}, {"a": "3"}, False, {"Name": "cvat-data", "a": "3"}),
-    ],
-)
-def test_tags_for_new_access_point(current, tags, purge, expected):
-    assert eap.tags_for_new_access_point(current, "cvat-data", tags, purge) == expected
-
-
-def test_desired_tags_and_apply_tag_changes():
-    assert eap.desired_tags("n", None) is None
-    assert eap.desired_tags("n", {"a": "1"}) == {"a": "1", "Name": "n"}
-    assert eap.apply_tag_changes({"a": "1", "b": "2"}, {"c": "3"}, ["a"]) == {"b": "2", "c": "3"}
-
-
 def test_build_create_params():
     created = eap.build_create_params(params(posix_user=dict(uid=1, gid=2, secondary_gids=[3])), {"Name": "cvat-data"}, "t")
     assert created == {

@@ -255,27 +255,6 @@ def test_reset_requests_name_only():
 
 
 @pytest.mark.parametrize(
-    "current, tags, purge, to_set, to_unset",
-    [
-        ({"a": "1"}, None, True, {}, []),
-        ({"a": "1"}, {"a": "1"}, True, {}, []),
-        ({"a": "1"}, {"a": "2"}, True, {"a": "2"}, []),
-        ({"a": "1", "b": "2"}, {"a": "1"}, True, {}, ["b"]),
-        ({"a": "1", "b": "2"}, {"a": "1"}, False, {}, []),
-        ({}, {"c": "3"}, False, {"c": "3"}, []),
-        ({"a": "1"}, {}, True, {}, ["a"]),
-    ],
-)
-def test_tag_changes(current, tags, purge, to_set, to_unset):
-    got_set, got_unset = pg.tag_changes(current, tags, purge)
-    assert (got_set, sorted(got_unset)) == (to_set, to_unset)
-
-
-def test_apply_tag_changes():
-    assert pg.apply_tag_changes({"a": "1", "b": "2"}, {"c": "3", "a": "9"}, ["b"]) == {"a": "9", "c": "3"}
-
-
-@pytest.mark.parametrize(
     "overrides, tags, expected",
     [
         (

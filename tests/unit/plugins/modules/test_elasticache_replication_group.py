@@ -429,21 +429,6 @@ def test_modifications_respect_pending_values(pending, overrides, expected):
     assert rg.modifications(current, matching_params(**overrides)) == expected
 
 
-@pytest.mark.parametrize(
-    "current_tags, tags, purge, to_set, to_unset",
-    [
-        ({"Name": "cvat"}, None, True, {}, []),
-        ({"Name": "cvat"}, {"Name": "cvat"}, True, {}, []),
-        ({"Name": "cvat"}, {"Name": "new"}, True, {"Name": "new"}, []),
-        ({"Name": "cvat", "Old": "x"}, {"Name": "cvat"}, True, {}, ["Old"]),
-        ({"Name": "cvat", "Old": "x"}, {"Name": "cvat"}, False, {}, []),
-        (None, {"Name": "cvat"}, True, {"Name": "cvat"}, []),
-    ],
-)
-def test_tag_changes(current_tags, tags, purge, to_set, to_unset):
-    assert rg.tag_changes(current_tags, tags, purge) == (to_set, to_unset)
-
-
 def test_plan_changes_of_an_unchanged_group_is_empty():
     plan = rg.plan_changes(config(), matching_params())
     assert rg.plan_is_empty(plan)

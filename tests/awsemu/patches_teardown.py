@@ -72,6 +72,41 @@ def ec2_delete_security_group_dependencies() -> None:
 
 
 @_patch
+def ec2_nat_gateway_tag_filters() -> None:
+    """DescribeNatGateways honours the tag filters (``tag:<key>``, ``tag-key``, ``tag-value``).
+
+    (a) AWS: DescribeNatGateways filters by ``tag:<key>``, ``tag-key`` and ``tag-value`` like every
+        other EC2 Describe call.
+    (b) moto 5.2.5 applies only the nat-gateway-id, vpc-id, subnet-id and state filters and ignores
+        tag filters: every NAT gateway of the region is returned.
+    (c) amazon.aws.ec2_vpc_nat_gateway_info with a ``tag:Stack`` filter lists the NAT gateways of
+        every stack: the network teardown, which finds its gateways by the stack's tag, could not be
+        shown to leave another stack's gateways alone.
+    """
+
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def describe_nat_gateways(self: Any, filters: Any, nat_gateway_ids: list[str] | None) -> list[Any]:
+            found = original(self, filters, nat_gateway_ids)
+            for name, values in (filters or {}).items():
+                if name.startswith("tag:"):
+                    key = name[len("tag:"):]
+                    found = [n for n in found if any(t["key"] == key and t["value"] in values for t in n.get_tags())]
+                elif name == "tag-key":
+                    found = [n for n in found if any(t["key"] in values for t in n.get_tags())]
+                elif name == "tag-value":
+                    found = [n for n in found if any(t["value"] in values for t in n.get_tags())]
+            return found
+
+        return describe_nat_gateways
+
+    def fix(module: ModuleType) -> None:
+        module.NatGatewayBackend.describe_nat_gateways = wrap(module.NatGatewayBackend.describe_nat_gateways)
+
+    _when_imported("moto.ec2.models.nat_gateways", fix)
+
+
+@_patch
 def ec2_delete_nat_gateway_interface() -> None:
     """DeleteNatGateway removes the gateway's network interface and disassociates its Elastic IP.
 

@@ -61,6 +61,24 @@ def test_ec2_delete_security_group_dependencies(ec2: Any) -> None:
     ec2.delete_security_group(GroupId=db)
 
 
+def test_ec2_nat_gateway_tag_filters(ec2: Any) -> None:
+    """Tag filters select the NAT gateways that carry the tag, and only those."""
+    _vpc_id, subnet_id = _vpc(ec2)
+    stack = f"stack-{uuid.uuid4().hex[:8]}"
+    tagged_id = _nat_gateway(ec2, subnet_id)[0]
+    ec2.create_tags(Resources=[tagged_id], Tags=[{"Key": "Stack", "Value": stack}])
+    other_id = _nat_gateway(ec2, subnet_id)[0]
+    ec2.create_tags(Resources=[other_id], Tags=[{"Key": "Stack", "Value": f"{stack}-other"}])
+
+    def ids(*filters: dict[str, Any]) -> list[str]:
+        return sorted(n["NatGatewayId"] for n in ec2.describe_nat_gateways(Filters=list(filters))["NatGateways"])
+
+    assert ids({"Name": "tag:Stack", "Values": [stack]}) == [tagged_id]
+    assert ids({"Name": "tag-value", "Values": [stack]}) == [tagged_id]
+    assert ids({"Name": "subnet-id", "Values": [subnet_id]}, {"Name": "tag-key", "Values": ["Stack"]}) == sorted([tagged_id, other_id])
+    assert ids({"Name": "tag:Stack", "Values": ["nobody"]}) == []
+
+
 def test_ec2_delete_nat_gateway_interface(ec2: Any) -> None:
     """A deleted NAT gateway leaves no interface behind, and its Elastic IP is free to release."""
     _vpc_id, subnet_id = _vpc(ec2)

@@ -72,7 +72,11 @@ BAD_INPUT = {
     "idle timeout above the ALB limit": ({"load_balancer_idle_timeout": 4001}, "load_balancer_idle_timeout"),
     "health check timeout not below the interval": ({"load_balancer_health_check_timeout": 15}, "load_balancer_health_check_timeout"),
     "OIDC without its endpoints": ({"load_balancer_authentication": "oidc", "load_balancer_oidc": {"client_id": "cvat"}}, "load_balancer_oidc"),
-    "alias zone without a record name": ({"load_balancer_route53_zone": "example.com"}, "load_balancer_route53_record_name"),
+    # The local inventory names the record; the case is the zone without it.
+    "alias zone without a record name": (
+        {"load_balancer_route53_zone": "example.com", "load_balancer_route53_record_name": ""},
+        "load_balancer_route53_record_name",
+    ),
     "min above desired": ({"compute_min_size": 3}, "compute_min_size"),
     "desired above max": ({"compute_desired_capacity": 5}, "compute_desired_capacity"),
     "max above 10": ({"compute_max_size": 11}, "compute_max_size"),

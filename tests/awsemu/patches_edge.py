@@ -637,3 +637,57 @@ def ec2_create_image_duplicate_name() -> None:
             setattr(amis.AmiBackend, method_name, guard(getattr(amis.AmiBackend, method_name), position))
 
     _when_imported("moto.ec2.models.amis", fix)
+
+
+# Ubuntu 22.04 LTS images of Canonical's account, oldest first; the arm64 build is the newest of all, so
+# that a search that forgets the architecture picks the wrong image.
+_CANONICAL_OWNER = "099720109477"
+_CANONICAL_JAMMY_IMAGES = (
+    ("ami-0a3c14e1ddbe7f23c", "amd64", "x86_64", "20240301", "2024-03-01T09:12:44.000Z"),
+    ("ami-0e86e20dae9224db8", "amd64", "x86_64", "20250516", "2025-05-16T08:40:13.000Z"),
+    ("ami-03f6c1a2f8bd6f1d0", "arm64", "arm64", "20250601", "2025-06-01T07:55:02.000Z"),
+)
+
+
+@_patch
+def ec2_canonical_ubuntu_jammy_images() -> None:
+    """DescribeImages lists Canonical's public Ubuntu 22.04 LTS images, as in every AWS region.
+
+    (a) AWS: Canonical's account 099720109477 publishes public Ubuntu 22.04 (jammy) images in every
+        commercial region, one per architecture and build date, named
+        ``ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-<amd64|arm64>-server-<YYYYMMDD>``; the newest by
+        CreationDate is the current build.
+    (b) moto 5.2.5's stock images of that owner are Ubuntu 14.04 and 16.04 only: a search for the jammy
+        name pattern returns nothing.
+    (c) amazon.aws.ec2_ami_info in playbooks/bake_ami.yml (role cvatops.aws.ami) finds no base image:
+        a test could only point the bake at another owner or name, never at the real Canonical filter.
+    """
+
+    def fix(amis: ModuleType) -> None:
+        original = amis.AmiBackend._load_amis  # pylint: disable=protected-access
+
+        @functools.wraps(original)
+        def load_amis(backend: Any) -> None:
+            original(backend)
+            if not backend.amis:  # moto loads no stock images at all (MOTO_EC2_LOAD_DEFAULT_AMIS=false)
+                return
+            for ami_id, arch_name, architecture, build, created in _CANONICAL_JAMMY_IMAGES:
+                backend.amis[ami_id] = amis.Ami(
+                    backend,
+                    ami_id,
+                    name=f"ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-{arch_name}-server-{build}",
+                    description=f"Canonical, Ubuntu, 22.04 LTS, {arch_name} jammy image build on {build[:4]}-{build[4:6]}-{build[6:]}",
+                    owner_id=_CANONICAL_OWNER,
+                    public=True,
+                    virtualization_type="hvm",
+                    architecture=architecture,
+                    creation_date=amis.parse_timestamp(created),
+                    image_location=f"amazon/ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-{arch_name}-server-{build}",
+                    hypervisor="xen",
+                    root_device_type="ebs",
+                    root_device_name="/dev/sda1",
+                )
+
+        amis.AmiBackend._load_amis = load_amis  # pylint: disable=protected-access
+
+    _when_imported("moto.ec2.models.amis", fix)

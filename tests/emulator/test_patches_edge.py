@@ -356,6 +356,29 @@ def test_ec2_create_image_duplicate_name(ec2: Any, encrypted_instance: dict[str,
     assert ec2.create_image(InstanceId=encrypted_instance["instance_id"], Name=name)["ImageId"] != image_id
 
 
+def test_ec2_canonical_ubuntu_jammy_images(ec2: Any) -> None:  # pylint: disable=redefined-outer-name
+    """Canonical's public Ubuntu 22.04 images are found by owner, name pattern, architecture and state."""
+    images = ec2.describe_images(
+        Owners=["099720109477"],
+        Filters=[
+            {"Name": "name", "Values": ["ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"]},
+            {"Name": "architecture", "Values": ["x86_64"]},
+            {"Name": "state", "Values": ["available"]},
+        ],
+    )["Images"]
+    assert len(images) >= 2
+    assert {(i["OwnerId"], i["Public"], i["Architecture"], i["RootDeviceType"]) for i in images} == {("099720109477", True, "x86_64", "ebs")}
+    newest = max(images, key=lambda image: image["CreationDate"])
+    assert newest["Name"] == "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20250516"
+    arm_name = {"Name": "name", "Values": ["ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-arm64-server-*"]}
+    arm = ec2.describe_images(Owners=["099720109477"], Filters=[arm_name])["Images"]
+    assert [i["Architecture"] for i in arm] == ["arm64"] and arm[0]["CreationDate"] > newest["CreationDate"]
+    # An instance can be launched from it (the AMI bake's builder).
+    reservation = ec2.run_instances(ImageId=newest["ImageId"], InstanceType="t3.micro", MinCount=1, MaxCount=1)
+    assert reservation["Instances"][0]["ImageId"] == newest["ImageId"]
+    ec2.terminate_instances(InstanceIds=[reservation["Instances"][0]["InstanceId"]])
+
+
 def test_elbv2_rule_condition_values(elbv2: Any, network: dict[str, Any], certificate_arn: str) -> None:  # pylint: disable=redefined-outer-name
     """Rule conditions come back with both Values and PathPatternConfig/HostHeaderConfig, whichever form created them."""
     target_group = _target_group(elbv2, network)

@@ -173,10 +173,10 @@ def test_no_secret_value_in_a_verbose_run(converged, env, client):
     assert run.returncode == 0, run.stdout[-3000:]
     secrets = client("secretsmanager")
     values = []
-    for name in ("database", "django-secret-key", "s3-user"):
+    for name in ("database", "django-secret-key", "s3-user", "admin"):
         value = json.loads(secrets.get_secret_value(SecretId=f"{SECRET_PREFIX}/{name}")["SecretString"])
         values += [v for k, v in value.items() if k in ("password", "secret_key", "aws_secret_access_key")]
-    assert len(values) == 3 and all(len(v) >= 32 for v in values)
+    assert len(values) == 4 and all(len(v) >= 32 for v in values)
     output = run.stdout + run.stderr
     assert "Secrets Manager" in output  # the run really printed task output
     for value in values:

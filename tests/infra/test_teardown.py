@@ -242,6 +242,7 @@ def test_teardown_keeps_the_data_and_a_second_run_changes_nothing(own_emulator):
         # Deleted with a recovery window: AWS keeps them restorable for 7 days.
         f"secret (pending deletion) cvat/{stack}/s3-user",
         f"secret (pending deletion) cvat/{stack}/django-secret-key",
+        f"secret (pending deletion) cvat/{stack}/admin",
     }
     assert stack_resources(client, stack, known) == kept
 
@@ -293,6 +294,7 @@ def test_partial_teardown_then_full_teardown_leaves_only_what_aws_keeps(own_emul
         f"secret (pending deletion) cvat/{stack}/database",
         f"secret (pending deletion) cvat/{stack}/s3-user",
         f"secret (pending deletion) cvat/{stack}/django-secret-key",
+        f"secret (pending deletion) cvat/{stack}/admin",
     }
     assert stack_resources(client, stack, known) == nothing_but_aws
     summary = _summary(full)

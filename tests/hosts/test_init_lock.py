@@ -303,11 +303,12 @@ def test_lock_is_released_when_the_holder_dies(init_once, record_property):
     waiter = init_once.start("host-b", [init_once.step("migrate", "waiter", seconds=0.2)])
     wait_for(lambda: init_once.lock_waiters() == 1, 15, "host-b to wait for the lock")
 
+    holder_step = next(r.pid for r in init_once.records() if r.label == "holder")
     killed_ns = time.time_ns()
     os.kill(holder.process.pid, signal.SIGKILL)
-    # SIGKILL leaves the holder's step running as an orphan (it also keeps the holder's stdout
-    # open): a real host's death takes it along, so stop it here, by the PID it recorded.
-    init_once.kill_orphaned_steps()
+    # The step must not outlive its cvat-init-once (PR_SET_PDEATHSIG): PostgreSQL has released the
+    # lock, so a step still running would run beside the next host's.
+    wait_for(lambda: not Path(f"/proc/{holder_step}").exists() or b"zombie" in _state(holder_step), 5, "the orphaned step to stop")
     holder.wait()
     assert holder.returncode == -signal.SIGKILL
 
@@ -320,6 +321,32 @@ def test_lock_is_released_when_the_holder_dies(init_once, record_property):
     assert init_once.done() == {"migrate": waiter.host}
     record_property("lock_takeover_seconds", took)
     print(f"\nlock taken over {took:.2f} s after the holder was killed")
+
+
+def _state(pid: int) -> bytes:
+    with contextlib.suppress(OSError):
+        return b"zombie" if b"\nState:\tZ" in Path(f"/proc/{pid}/status").read_bytes() else b"alive"
+    return b"gone"
+
+
+def test_sigterm_stops_the_step_before_the_lock_is_released(init_once):
+    """systemd stopping cvat-migrate.service: the step is stopped first, not recorded, and runs again later."""
+    holder = init_once.start("host-a", [init_once.step("migrate", "holder", seconds=60)])
+    wait_for(lambda: any(r.label == "holder" for r in init_once.records()), 15, "the holder's step to start")
+    waiter = init_once.start("host-b", [init_once.step("migrate", "waiter", seconds=0.2)])
+    wait_for(lambda: init_once.lock_waiters() == 1, 15, "host-b to wait for the lock")
+
+    holder.process.send_signal(signal.SIGTERM)
+    holder.wait()
+    assert holder.returncode == 128 + signal.SIGTERM, holder.output
+    assert "stopped by signal 15" in holder.output
+    # The holder's step got the signal and never finished; only then did host-b get the lock.
+    kinds = [(r.kind, r.label) for r in init_once.records()]
+    assert ("end", "holder") not in kinds
+    waiter.wait(timeout=20)
+    assert waiter.returncode == 0, waiter.output
+    assert "step migrate: running" in waiter.output
+    assert init_once.done() == {"migrate": waiter.host}
 
 
 def test_lock_timeout_bounds_the_wait(init_once):

@@ -112,7 +112,7 @@ def test_efs_is_encrypted_with_a_mount_target_per_az(converged, client, stack_ke
 
 def test_contract_has_exactly_the_documented_parameters_and_secrets(converged, client):
     documented_parameters, documented_secrets = _contract_from_docs()
-    assert len(documented_parameters) >= 14 and len(documented_secrets) == 3
+    assert len(documented_parameters) >= 14 and len(documented_secrets) == 4
     ssm = client("ssm")
     found = {}
     for page in ssm.get_paginator("get_parameters_by_path").paginate(Path=PARAMETER_PREFIX, Recursive=True):
@@ -127,6 +127,9 @@ def test_contract_has_exactly_the_documented_parameters_and_secrets(converged, c
     assert found[f"{PARAMETER_PREFIX}/efs/file-system-id"].startswith("fs-")
     names = {s["Name"] for s in client("secretsmanager").list_secrets()["SecretList"] if s["Name"].startswith(SECRET_PREFIX + "/")}
     assert names == documented_secrets
+    # The first administrator's credentials, for cvat_docker's superuser step (cvat_docker_superuser_secret: admin).
+    admin = json.loads(client("secretsmanager").get_secret_value(SecretId=f"{SECRET_PREFIX}/admin")["SecretString"])
+    assert admin["username"] == "admin" and len(admin["password"]) == 32 and admin["password"].isalnum()
 
 
 def _statements(document):

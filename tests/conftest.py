@@ -8,4 +8,4 @@ TESTS_DIR = str(Path(__file__).resolve().parent)
 if TESTS_DIR not in sys.path:
     sys.path.insert(0, TESTS_DIR)
 
-pytest_plugins = ["awsemu.pytest_plugin", "pgserver"]
+pytest_plugins = ["awsemu.pytest_plugin", "pgserver", "cvatfake.pytest_plugin"]

@@ -1,0 +1,226 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fake CVAT: an HTTP server on a free loopback port, answering from in-memory state.
+
+Every request to a path of CVAT's schema is checked against the contract (query parameters, request
+body) before a handler sees it, and every answer after; violations answer 400 (request) or 500
+(answer) and are kept in ``violations`` for the test to assert on. Authentication works as CVAT's:
+``Authorization: Bearer <token>`` or basic auth, 401 for bad or missing credentials where the
+endpoint needs them. ``fail_next`` injects errors (429, 5xx) for retry tests; ``calls`` records what
+the client sent, without credentials.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from .contract import Contract, ContractViolation
+
+MEDIA_TYPE = "application/vnd.cvat+json"
+# Paths CVAT serves without credentials (the ALB's health check uses the first).
+ANONYMOUS = ("/api/server/about", "/api/server/health/")
+# Outside the OpenAPI schema: django-health-check's view.
+UNDOCUMENTED = ("/api/server/health/",)
+
+Handler = Callable[["Call"], tuple[int, Any]]
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    auth: str | None  # "token", "basic" or None: never the credential itself
+    user: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Fault:
+    method: str
+    pattern: re.Pattern[str]
+    status: int
+    body: Any
+    headers: dict[str, str]
+    times: int
+
+
+class FakeCvat:
+    def __init__(self, tokens: dict[str, str] | None = None, users: dict[str, str] | None = None) -> None:
+        self.contract = Contract()
+        self.tokens = dict(tokens or {"automation-token": "admin"})
+        self.users = dict(users or {"admin": "admin-password"})
+        self.calls: list[Call] = []
+        self.violations: list[str] = []
+        self.faults: list[Fault] = []
+        self.about = {
+            "name": "Computer Vision Annotation Tool",
+            "description": "CVAT is completely re-designed and re-implemented version of Video Annotation Tool from Irvine, California tool.",
+            "version": self.contract.version,
+            "logo_url": "",
+            "subtitle": "",
+        }
+        self.health = {"Cache backend: default": "working", "DatabaseBackend": "working", "OPAHealthCheck": "working"}
+        self.requests: dict[str, dict[str, Any]] = {}
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._register_defaults()
+
+    # ------------------------------------------------------------------ life cycle
+    def start(self) -> FakeCvat:
+        fake = self
+
+        class RequestHandler(BaseHTTPRequestHandler):
+            def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+                pass
+
+            def _serve(self) -> None:
+                fake.serve(self)
+
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeCvat:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "not started"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    # ------------------------------------------------------------------ test controls
+    def route(self, method: str, pattern: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self._routes.insert(0, (method.upper(), re.compile("^" + pattern + "$"), handler))
+            return handler
+
+        return register
+
+    def fail_next(self, method: str, path: str, status: int, times: int = 1, body: Any = None, headers: dict[str, str] | None = None) -> None:
+        """The next ``times`` requests ``method path`` (a regex) answer ``status`` instead."""
+        self.faults.append(Fault(method.upper(), re.compile("^" + path + "$"), status, body, dict(headers or {}), times))
+
+    def calls_to(self, method: str, path: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method.upper() and re.match("^" + path + "$", call.path)]
+
+    # ------------------------------------------------------------------ serving
+    def serve(self, http: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(http.path)
+        length = int(http.headers.get("Content-Length") or 0)
+        raw = http.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            self._answer(http, 400, {"detail": "JSON parse error"})
+            return
+        call = Call(http.command, parts.path, dict(parse_qsl(parts.query)), body, None)
+        status, answer, headers = self._handle(call, http.headers.get("Authorization"))
+        self._answer(http, status, answer, headers)
+
+    def _handle(self, call: Call, authorization: str | None) -> tuple[int, Any, dict[str, str]]:
+        with self._lock:
+            self.calls.append(call)
+            for fault in self.faults:
+                if fault.times > 0 and fault.method == call.method and fault.pattern.match(call.path):
+                    fault.times -= 1
+                    return fault.status, fault.body, fault.headers
+        denied = self._authenticate(call, authorization)
+        if denied:
+            return 401, {"detail": denied}, {}
+        operation = None
+        if call.path not in UNDOCUMENTED:
+            try:
+                operation = self.contract.operation(call.method, call.path)
+                self.contract.check_query(operation, call.query)
+                self.contract.check_request(operation, call.body)
+            except ContractViolation as violation:
+                self.violations.append(str(violation))
+                return 400, {"detail": f"contract violation: {violation}"}, {}
+        for method, pattern, handler in self._routes:
+            match = pattern.match(call.path)
+            if method == call.method and match:
+                call.params = match.groupdict()
+                with self._lock:
+                    status, answer = handler(call)
+                if operation is not None:
+                    try:
+                        self.contract.check_response(operation, status, answer)
+                    except ContractViolation as violation:
+                        self.violations.append(str(violation))
+                        return 500, {"detail": f"fake answered against the contract: {violation}"}, {}
+                return status, answer, {}
+        return 404, {"detail": "Not found."}, {}
+
+    def _authenticate(self, call: Call, authorization: str | None) -> str | None:
+        """None if the request may go on, else DRF's 401 message."""
+        if authorization:
+            kind, _space, credential = authorization.partition(" ")
+            if kind == "Bearer" and credential in self.tokens:
+                call.auth, call.user = "token", self.tokens[credential]
+                return None
+            if kind == "Basic":
+                user, _colon, password = base64.b64decode(credential).decode("utf-8", "replace").partition(":")
+                if self.users.get(user) == password:
+                    call.auth, call.user = "basic", user
+                    return None
+                return "Invalid username/password."
+            return "Invalid token."
+        if call.path in ANONYMOUS:
+            return None
+        return "Authentication credentials were not provided."
+
+    @staticmethod
+    def _answer(http: BaseHTTPRequestHandler, status: int, answer: Any, headers: dict[str, str] | None = None) -> None:
+        data = b"" if answer is None else json.dumps(answer).encode("utf-8")
+        http.send_response(status)
+        if data:
+            http.send_header("Content-Type", MEDIA_TYPE)
+        http.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            http.send_header(name, value)
+        http.end_headers()
+        http.wfile.write(data)
+
+    # ------------------------------------------------------------------ CVAT's endpoints
+    def _register_defaults(self) -> None:
+        @self.route("GET", r"/api/server/about")
+        def about(call: Call) -> tuple[int, Any]:
+            return 200, dict(self.about)
+
+        @self.route("GET", r"/api/server/health/")
+        def health(call: Call) -> tuple[int, Any]:
+            healthy = all(value == "working" for value in self.health.values())
+            return (200 if healthy else 500), dict(self.health)
+
+        @self.route("GET", r"/api/requests/(?P<rq_id>[^/]+)")
+        def request(call: Call) -> tuple[int, Any]:
+            state = self.requests.get(call.params["rq_id"])
+            if state is None:
+                return 404, {"detail": "Not found."}
+            # A request advances one state per poll: queued -> started -> its final status.
+            answer = dict(state)
+            if state["status"] in ("queued", "started") and state.get("_final"):
+                state["status"] = "started" if state["status"] == "queued" else state.pop("_final")
+            answer.pop("_final", None)
+            return 200, answer

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from datetime import datetime, timezone
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .contract import Contract, ContractViolation
 
@@ -70,6 +71,12 @@ class FakeCvat:
         }
         self.health = {"Cache backend: default": "working", "DatabaseBackend": "working", "OPAHealthCheck": "working"}
         self.requests: dict[str, dict[str, Any]] = {}
+        self.cloud_storages: dict[int, dict[str, Any]] = {}
+        # What CVAT was given as credentials, by storage id: the API never returns them.
+        self.storage_credentials: dict[int, dict[str, str]] = {}
+        # What /status answers per bucket (CVAT lists the bucket with the storage's key): AVAILABLE unless set.
+        self.bucket_status: dict[str, str] = {}
+        self._next_id = 1
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -202,8 +209,40 @@ class FakeCvat:
         http.end_headers()
         http.wfile.write(data)
 
+    # ------------------------------------------------------------------ helpers
+    def new_id(self) -> int:
+        self._next_id += 1
+        return self._next_id - 1
+
+    @staticmethod
+    def now() -> str:
+        return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def owner(self, username: str | None) -> dict[str, Any]:
+        return {"url": f"{self.url}/api/users/1", "id": 1, "username": username or "admin", "first_name": "", "last_name": ""}
+
+    def page(self, call: Call, items: list[dict[str, Any]]) -> dict[str, Any]:
+        """DRF's page of ``items`` for the call's page / page_size."""
+        size = int(call.query.get("page_size", 10))
+        number = int(call.query.get("page", 1))
+        chunk = items[(number - 1) * size:number * size]
+        base = f"{self.url}{call.path}?"
+        others = {k: v for k, v in call.query.items() if k != "page"}
+
+        def link(n: int) -> str:
+            return base + urlencode(dict(others, page=n))
+
+        return {
+            "count": len(items),
+            "next": link(number + 1) if number * size < len(items) else None,
+            "previous": link(number - 1) if number > 1 else None,
+            "results": chunk,
+        }
+
     # ------------------------------------------------------------------ CVAT's endpoints
     def _register_defaults(self) -> None:
+        self._register_cloud_storages()
+
         @self.route("GET", r"/api/server/about")
         def about(call: Call) -> tuple[int, Any]:
             return 200, dict(self.about)
@@ -224,3 +263,66 @@ class FakeCvat:
                 state["status"] = "started" if state["status"] == "queued" else state.pop("_final")
             answer.pop("_final", None)
             return 200, answer
+
+    def _register_cloud_storages(self) -> None:
+        secret_fields = ("key", "secret_key", "session_token", "account_name", "connection_string", "key_file")
+
+        def read(storage_id: int) -> dict[str, Any]:
+            return dict(self.cloud_storages[storage_id])
+
+        @self.route("GET", r"/api/cloudstorages")
+        def list_storages(call: Call) -> tuple[int, Any]:
+            items = [read(i) for i in sorted(self.cloud_storages)]
+            # CVAT's simple filters: name matches the display name loosely, the others exactly.
+            if "name" in call.query:
+                items = [s for s in items if call.query["name"].lower() in s["display_name"].lower()]
+            for field_name in ("resource", "provider_type", "credentials_type"):
+                if field_name in call.query:
+                    items = [s for s in items if s[field_name] == call.query[field_name]]
+            return 200, self.page(call, items)
+
+        @self.route("POST", r"/api/cloudstorages")
+        def create(call: Call) -> tuple[int, Any]:
+            body = dict(call.body)
+            storage_id = self.new_id()
+            self.storage_credentials[storage_id] = {k: body.pop(k) for k in secret_fields if k in body}
+            body.pop("owner", None)
+            stamp = self.now()
+            self.cloud_storages[storage_id] = {
+                "id": storage_id, "owner": self.owner(call.user), "manifests": body.pop("manifests", []),
+                "created_date": stamp, "updated_date": stamp, "description": body.pop("description", ""),
+                "specific_attributes": body.pop("specific_attributes", ""), "organization": None, **body,
+            }
+            return 201, read(storage_id)
+
+        @self.route("GET", r"/api/cloudstorages/(?P<id>[0-9]+)")
+        def retrieve(call: Call) -> tuple[int, Any]:
+            storage_id = int(call.params["id"])
+            return (200, read(storage_id)) if storage_id in self.cloud_storages else (404, {"detail": "Not found."})
+
+        @self.route("PATCH", r"/api/cloudstorages/(?P<id>[0-9]+)")
+        def update(call: Call) -> tuple[int, Any]:
+            storage_id = int(call.params["id"])
+            if storage_id not in self.cloud_storages:
+                return 404, {"detail": "Not found."}
+            body = dict(call.body)
+            secrets = {k: body.pop(k) for k in secret_fields if k in body}
+            if secrets:
+                self.storage_credentials[storage_id] = secrets
+            self.cloud_storages[storage_id].update(body, updated_date=self.now())
+            return 200, read(storage_id)
+
+        @self.route("DELETE", r"/api/cloudstorages/(?P<id>[0-9]+)")
+        def delete(call: Call) -> tuple[int, Any]:
+            storage_id = int(call.params["id"])
+            if self.cloud_storages.pop(storage_id, None) is None:
+                return 404, {"detail": "Not found."}
+            self.storage_credentials.pop(storage_id, None)
+            return 204, None
+
+        @self.route("GET", r"/api/cloudstorages/(?P<id>[0-9]+)/status")
+        def status(call: Call) -> tuple[int, Any]:
+            storage_id = int(call.params["id"])
+            if storage_id not in self.cloud_storages:
+                return 404, {"detail": "Not found."}
+            return 200, self.bucket_status.get(self.cloud_storages[storage_id]["resource"], "AVAILABLE")

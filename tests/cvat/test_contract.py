@@ -93,3 +93,13 @@ def test_unknown_paths_methods_and_query_parameters_are_violations(contract):
         contract.operation("PUT", "/api/server/about")
     with pytest.raises(ContractViolation, match=r"unknown query parameter\(s\) \['bucket'\]"):
         contract.check_query(contract.operation("GET", "/api/cloudstorages"), {"bucket": "x"})
+
+
+def test_nullable_references_may_be_null_and_are_checked_when_not(contract):
+    storage = contract.operation("GET", "/api/cloudstorages/1")
+    answer = {"id": 1, "owner": None, "manifests": [], "created_date": "2026-01-01T00:00:00Z", "updated_date": "2026-01-01T00:00:00Z",
+              "provider_type": "AWS_S3_BUCKET", "resource": "r", "display_name": "d", "credentials_type": "ANONYMOUS_ACCESS",
+              "specific_attributes": "", "description": "", "organization": None}
+    contract.check_response(storage, 200, answer)
+    with pytest.raises(ContractViolation, match="owner/username: 5 is not of type 'string'"):
+        contract.check_response(storage, 200, dict(answer, owner={"username": 5}))

@@ -43,7 +43,8 @@ class Operation:
 
 
 def close_objects(node: Any) -> Any:
-    """Make every object schema with ``properties`` reject other keys, unless it says otherwise.
+    """Make every object schema with ``properties`` reject other keys, unless it says otherwise (and let
+    nullable references be null).
 
     drf-spectacular leaves ``additionalProperties`` out, which would let a misspelled field pass; CVAT's
     serializers ignore unknown fields silently, which is worse: the setting would be lost without an
@@ -53,6 +54,10 @@ def close_objects(node: Any) -> Any:
     if isinstance(node, dict):
         if "properties" in node and "additionalProperties" not in node:
             node["additionalProperties"] = False
+        if node.get("nullable") and "allOf" in node:
+            # drf-spectacular's nullable reference, {allOf: [$ref], nullable: true}: the validator applies
+            # nullable to the wrapper only, and the referenced schema then rejects null. Say "null or that".
+            node["anyOf"] = [{"allOf": node.pop("allOf")}, {"enum": [None], "nullable": True}]
         for value in node.values():
             close_objects(value)
     elif isinstance(node, list):

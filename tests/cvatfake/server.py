@@ -76,6 +76,8 @@ class FakeCvat:
         self.storage_credentials: dict[int, dict[str, str]] = {}
         # What /status answers per bucket (CVAT lists the bucket with the storage's key): AVAILABLE unless set.
         self.bucket_status: dict[str, str] = {}
+        self.projects: dict[int, dict[str, Any]] = {}
+        self.labels: dict[int, dict[str, Any]] = {}
         self._next_id = 1
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self._lock = threading.Lock()
@@ -242,6 +244,7 @@ class FakeCvat:
     # ------------------------------------------------------------------ CVAT's endpoints
     def _register_defaults(self) -> None:
         self._register_cloud_storages()
+        self._register_projects()
 
         @self.route("GET", r"/api/server/about")
         def about(call: Call) -> tuple[int, Any]:
@@ -326,3 +329,80 @@ class FakeCvat:
             if storage_id not in self.cloud_storages:
                 return 404, {"detail": "Not found."}
             return 200, self.bucket_status.get(self.cloud_storages[storage_id]["resource"], "AVAILABLE")
+
+    def _register_projects(self) -> None:
+        def storage(spec: dict[str, Any] | None) -> dict[str, Any] | None:
+            if not spec:
+                return None
+            return {"id": self.new_id(), "location": spec["location"], "cloud_storage_id": spec.get("cloud_storage_id")}
+
+        def add_labels(project_id: int, labels: list[dict[str, Any]]) -> None:
+            for label in labels:
+                if label.get("deleted"):
+                    self.labels.pop(label["id"], None)
+                    continue
+                same = [i for i, known in self.labels.items() if known["project_id"] == project_id and known["name"] == label["name"]]
+                if same:
+                    self.labels[same[0]].update({k: v for k, v in label.items() if k in ("color", "type")})
+                    continue
+                label_id = self.new_id()
+                self.labels[label_id] = {
+                    "id": label_id, "name": label["name"], "color": label.get("color", "#33ddff"), "attributes": label.get("attributes", []),
+                    "type": label.get("type", "any"), "sublabels": [], "project_id": project_id, "task_id": None, "parent_id": None,
+                    "has_parent": False,
+                }
+
+        def read(project_id: int) -> dict[str, Any]:
+            return dict(self.projects[project_id], tasks={"count": 0, "url": f"{self.url}/api/tasks?project_id={project_id}"},
+                        labels={"url": f"{self.url}/api/labels?project_id={project_id}"})
+
+        @self.route("GET", r"/api/projects")
+        def list_projects(call: Call) -> tuple[int, Any]:
+            items = [read(i) for i in sorted(self.projects)]
+            if "name" in call.query:
+                items = [p for p in items if call.query["name"].lower() in p["name"].lower()]
+            return 200, self.page(call, items)
+
+        @self.route("POST", r"/api/projects")
+        def create(call: Call) -> tuple[int, Any]:
+            names = [label["name"] for label in call.body.get("labels", [])]
+            if len(names) != len(set(names)):
+                return 400, {"labels": ["All label names must be unique"]}
+            project_id = self.new_id()
+            stamp = self.now()
+            self.projects[project_id] = {
+                "url": f"{self.url}/api/projects/{project_id}", "id": project_id, "name": call.body["name"], "owner": self.owner(call.user),
+                "assignee": None, "guide_id": None, "bug_tracker": call.body.get("bug_tracker", ""), "task_subsets": [],
+                "created_date": stamp, "updated_date": stamp, "status": "annotation", "dimension": None, "organization": None,
+                "organization_id": None, "target_storage": storage(call.body.get("target_storage")),
+                "source_storage": storage(call.body.get("source_storage")), "assignee_updated_date": None,
+            }
+            add_labels(project_id, call.body.get("labels", []))
+            return 201, read(project_id)
+
+        @self.route("PATCH", r"/api/projects/(?P<id>[0-9]+)")
+        def update(call: Call) -> tuple[int, Any]:
+            project_id = int(call.params["id"])
+            if project_id not in self.projects:
+                return 404, {"detail": "Not found."}
+            body = dict(call.body)
+            add_labels(project_id, body.pop("labels", []))
+            for key in ("source_storage", "target_storage"):
+                if key in body:
+                    self.projects[project_id][key] = storage(body.pop(key))
+            self.projects[project_id].update(body, updated_date=self.now())
+            return 200, read(project_id)
+
+        @self.route("DELETE", r"/api/projects/(?P<id>[0-9]+)")
+        def delete(call: Call) -> tuple[int, Any]:
+            project_id = int(call.params["id"])
+            if self.projects.pop(project_id, None) is None:
+                return 404, {"detail": "Not found."}
+            for label_id in [i for i, label in self.labels.items() if label["project_id"] == project_id]:
+                del self.labels[label_id]
+            return 204, None
+
+        @self.route("GET", r"/api/labels")
+        def list_labels(call: Call) -> tuple[int, Any]:
+            project_id = int(call.query.get("project_id", 0))
+            return 200, self.page(call, [dict(label) for i, label in sorted(self.labels.items()) if label["project_id"] == project_id])

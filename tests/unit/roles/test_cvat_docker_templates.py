@@ -190,9 +190,12 @@ def test_units_start_in_order_and_only_on_a_stack_host(rendered):
         assert dependency in cvat["After"][0] and dependency in cvat["Requires"][0]
 
 
-def test_migrate_unit_steps_parse_as_the_script_reads_them(rendered):
+def test_migrate_unit_steps_parse_as_the_script_reads_them(rendered, monkeypatch):
     argv = shlex.split(_unit(rendered("default"), "cvat-migrate.service")["ExecStart"][0])
-    loader = importlib.machinery.SourceFileLoader("cvat_init_once", str(REPO / "roles" / "cvat_docker" / "files" / "cvat-init-once"))
+    files = REPO / "roles" / "cvat_docker" / "files"
+    # What running the script gives it: its own directory first on sys.path, for cvatops_boot.
+    monkeypatch.syspath_prepend(str(files))
+    loader = importlib.machinery.SourceFileLoader("cvat_init_once", str(files / "cvat-init-once"))
     spec = importlib.util.spec_from_loader("cvat_init_once", loader)
     script = importlib.util.module_from_spec(spec)
     loader.exec_module(script)

@@ -250,3 +250,15 @@ class CvatClient(object):
                 raise CvatError("CVAT request %s still %s after %s s (timeout)" % (rq_id, status, timeout), body=state)
             self._sleep(delay)
             delay = min(delay * 1.5, 15.0)
+
+
+def run_module(module, run, require_auth=True):
+    """Exit the module with ``run(module, client, params)``'s result; a CVAT error or a failed lookup
+    (LookupError: a name that matches no or several objects) fails it with one message."""
+    client = CvatClient.from_module(module, require_auth=require_auth)
+    try:
+        module.exit_json(**run(module, client, module.params))
+    except CvatError as exc:
+        module.fail_json(msg=exc.message, status=exc.status)
+    except LookupError as exc:
+        module.fail_json(msg=str(exc))

@@ -5,6 +5,7 @@
 cloud storage name or id, and the project as the modules return it (pure functions, plus two lookups)."""
 
 PATH = "/api/projects"
+LABEL_KEYS = ("name", "type", "color", "attributes")
 LABEL_TYPES = ("any", "rectangle", "polygon", "polyline", "points", "ellipse", "cuboid", "mask", "skeleton", "tag", "interval")
 
 
@@ -13,6 +14,9 @@ def label_errors(labels):
     names = [label.get("name") for label in labels]
     if any(not name for name in names):
         return "every label needs a name"
+    unknown = sorted(set(key for label in labels for key in label) - set(LABEL_KEYS))
+    if unknown:
+        return "unknown label keys %s (known: %s)" % (", ".join(unknown), ", ".join(LABEL_KEYS))
     duplicates = sorted(set(name for name in names if names.count(name) > 1))
     if duplicates:
         return "labels must have unique names; repeated: %s" % ", ".join(duplicates)
@@ -37,6 +41,12 @@ def label_changes(current, desired, purge):
     to_add = [label_payload(label) for label in desired if label["name"] not in have]
     to_delete = [dict(id=have[name]["id"], deleted=True) for name in sorted(set(have) - want)] if purge else []
     return to_add, to_delete
+
+
+def labels_after(current, changes):
+    """The project's labels once CVAT has applied ``changes`` (label_changes' additions and deletions)."""
+    deleted = set(change["id"] for change in changes if change.get("deleted"))
+    return [label for label in current if label["id"] not in deleted] + [change for change in changes if "name" in change]
 
 
 def storage_spec(value, resolve):
@@ -88,3 +98,16 @@ def public_view(project, labels):
     view["source_storage"] = storage_of(project, "source_storage")
     view["tasks"] = (project.get("tasks") or {}).get("count", 0)
     return view
+
+
+def resolve(client, reference):
+    """The project given by id or name; raises LookupError when there is not exactly one."""
+    if isinstance(reference, int) or str(reference).isdigit():
+        project = client.get("%s/%s" % (PATH, int(reference)), missing_ok=True)
+        if project is None:
+            raise LookupError("CVAT has no project with id %s" % reference)
+        return project
+    matches = find(client, reference)
+    if len(matches) != 1:
+        raise LookupError("%d projects are named %r in CVAT; give its id instead" % (len(matches), reference))
+    return matches[0]

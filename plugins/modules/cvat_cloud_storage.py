@@ -169,7 +169,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.cvatops.aws.plugins.module_utils.cvat import CVAT_COMMON_ARGUMENT_SPEC, CvatClient, CvatError
+from ansible_collections.cvatops.aws.plugins.module_utils.cvat import CVAT_COMMON_ARGUMENT_SPEC, run_module
 from ansible_collections.cvatops.aws.plugins.module_utils import cvat_cloud_storage as cs
 
 
@@ -214,11 +214,7 @@ def main():
     if needs_key and not (params["access_key_id"] and params["secret_access_key"]):
         module.fail_json(msg="credentials_type key_secret_key_pair needs access_key_id and secret_access_key.")
 
-    client = CvatClient.from_module(module)
-    try:
-        module.exit_json(**run(module, client, params))
-    except CvatError as exc:
-        module.fail_json(msg=exc.message, status=exc.status)
+    run_module(module, run)
 
 
 def run(module, client, params):

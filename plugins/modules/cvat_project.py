@@ -136,7 +136,7 @@ project:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.cvatops.aws.plugins.module_utils.cvat import CVAT_COMMON_ARGUMENT_SPEC, CvatClient, CvatError
+from ansible_collections.cvatops.aws.plugins.module_utils.cvat import CVAT_COMMON_ARGUMENT_SPEC, run_module
 from ansible_collections.cvatops.aws.plugins.module_utils import cvat_project as cp
 
 STORAGE_SPEC = dict(type="dict", options=dict(cloud_storage=dict(type="raw"), location=dict(type="str", choices=["local"])),
@@ -160,13 +160,7 @@ def main():
     problem = cp.label_errors(params["labels"]) if params["labels"] is not None else None
     if problem:
         module.fail_json(msg="labels: %s." % problem)
-    client = CvatClient.from_module(module)
-    try:
-        module.exit_json(**run(module, client, params))
-    except CvatError as exc:
-        module.fail_json(msg=exc.message, status=exc.status)
-    except LookupError as exc:
-        module.fail_json(msg=str(exc))
+    run_module(module, run)
 
 
 def run(module, client, params):
@@ -216,8 +210,7 @@ def run(module, client, params):
     if not update:
         result["project"] = before
         return result
-    after_labels = [label for label in labels if not any(d.get("id") == label["id"] for d in update.get("labels", []))]
-    after_labels += [label for label in update.get("labels", []) if "name" in label]
+    after_labels = cp.labels_after(labels, update.get("labels", []))
     after = cp.public_view(dict(current, **dict((k, v) for k, v in update.items() if k != "labels")), after_labels)
     result.update(changed=True, diff=dict(before=before, after=after))
     if module.check_mode:

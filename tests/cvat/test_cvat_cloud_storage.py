@@ -4,33 +4,25 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
+from cvat import helpers
+from cvat.helpers import cvat_env, cvat_playbook, writes
 from infra.playbook import run_playbook, write_playbook
 
 KEY_ID = "AKIAEXAMPLEKEY000001"
 SECRET = "secret-access-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 NEW_SECRET = "rotated-secret-key-9876543210-zyxwvutsrqponmlkjihgfedcba"
-PLAYBOOK = """
-- name: CVAT cloud storage
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/cvatops.aws.cvat:
-      cvat_url: "{{ url }}"
-      cvat_token: "{{ token | default('automation-token') }}"
-      cvat_retries: 1
-  tasks:
-    - name: Cloud storage
-      cvatops.aws.cvat_cloud_storage: "{{ storage }}"
-      register: storage_result
-    - name: Cloud storages
-      cvatops.aws.cvat_cloud_storage_info:
-        display_name: "{{ storage.display_name }}"
-        status: true
-      register: info
+TASKS = """
+- name: Cloud storage
+  cvatops.aws.cvat_cloud_storage: "{{ storage }}"
+  register: storage_result
+- name: Cloud storages
+  cvatops.aws.cvat_cloud_storage_info:
+    display_name: "{{ storage.display_name }}"
+    status: true
+  register: info
 """
 RAW = {
     "display_name": "raw-data",
@@ -46,16 +38,11 @@ RAW = {
 
 @pytest.fixture
 def playbook(tmp_path):
-    return write_playbook(tmp_path, "cloud_storage.yml", PLAYBOOK)
+    return cvat_playbook(tmp_path, "CVAT cloud storage", TASKS)
 
 
-def run(playbook, fake, storage, *args, json_output=True, **extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CVAT_")}
-    return run_playbook(playbook, env, *args, extra_vars={"url": fake.url, "storage": storage, **extra}, json_output=json_output, timeout=120)
-
-
-def writes(fake):
-    return [(c.method, c.path) for c in fake.calls if c.method != "GET"]
+def run(playbook, fake, storage, *args, **kwargs):
+    return helpers.run(playbook, fake, *args, storage=storage, **kwargs)
 
 
 def test_lifecycle(fake_cvat, playbook):
@@ -168,8 +155,7 @@ def test_no_token_at_all(fake_cvat, tmp_path):
                 display_name: raw-data
                 state: absent
         """)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CVAT_")}
-    result = run_playbook(playbook, env, extra_vars={"url": fake_cvat.url}, timeout=120)
+    result = run_playbook(playbook, cvat_env(), extra_vars={"url": fake_cvat.url}, timeout=120)
     assert result.returncode != 0
     assert result.result("Cloud storage")["msg"] == "No CVAT credentials: set cvat_token (or CVAT_TOKEN), or cvat_username and cvat_password."
     assert fake_cvat.calls == []
@@ -177,7 +163,7 @@ def test_no_token_at_all(fake_cvat, tmp_path):
 
 def test_an_unreachable_cvat(playbook, fake_cvat):
     fake_cvat.stop()
-    result = run_playbook(playbook, {k: v for k, v in os.environ.items() if not k.startswith("CVAT_")},
+    result = run_playbook(playbook, cvat_env(),
                           extra_vars={"url": "http://127.0.0.1:9", "storage": RAW}, timeout=120)
     fake_cvat.start()
     assert result.returncode != 0

@@ -3,29 +3,19 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from infra.playbook import run_playbook, write_playbook
+from cvat import helpers
+from cvat.helpers import add_cloud_storage, cvat_playbook, storage_id, writes
 
-PLAYBOOK = """
-- name: CVAT project
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/cvatops.aws.cvat:
-      cvat_url: "{{ url }}"
-      cvat_token: automation-token
-      cvat_retries: 1
-  tasks:
-    - name: Project
-      cvatops.aws.cvat_project: "{{ project }}"
-      register: project_result
-    - name: Projects
-      cvatops.aws.cvat_project_info:
-        name: "{{ project.name }}"
-      register: info
+TASKS = """
+- name: Project
+  cvatops.aws.cvat_project: "{{ project }}"
+  register: project_result
+- name: Projects
+  cvatops.aws.cvat_project_info:
+    name: "{{ project.name }}"
+  register: info
 """
 LABELS = [{"name": "car", "type": "rectangle"}, {"name": "pedestrian", "type": "polygon", "color": "#ff0000"}]
 PROJECT = {"name": "street-scenes", "labels": LABELS, "source_storage": {"cloud_storage": "raw-data"}, "target_storage": {"cloud_storage": "annotations"}}
@@ -35,30 +25,17 @@ PROJECT = {"name": "street-scenes", "labels": LABELS, "source_storage": {"cloud_
 def cvat(fake_cvat):
     """The fake with the two cloud storages of the stack registered."""
     for name, bucket in (("raw-data", "raw"), ("annotations", "annotations"), ("raw-data-old", "old")):
-        storage_id = fake_cvat.new_id()
-        fake_cvat.cloud_storages[storage_id] = dict(
-            id=storage_id, owner=None, manifests=[], created_date="2026-01-01T00:00:00Z", updated_date="2026-01-01T00:00:00Z",
-            provider_type="AWS_S3_BUCKET", resource=bucket, display_name=name, credentials_type="KEY_SECRET_KEY_PAIR",
-            specific_attributes="region=us-east-1", description="", organization=None)
+        add_cloud_storage(fake_cvat, name, bucket)
     return fake_cvat
 
 
-def storage_id(fake, name):
-    return next(s["id"] for s in fake.cloud_storages.values() if s["display_name"] == name)
-
-
-def run(playbook_path, fake, project, *args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CVAT_")}
-    return run_playbook(playbook_path, env, *args, extra_vars={"url": fake.url, "project": project}, timeout=120)
-
-
-def writes(fake):
-    return [(c.method, c.path) for c in fake.calls if c.method != "GET"]
+def run(playbook, fake, project, *args):
+    return helpers.run(playbook, fake, *args, project=project)
 
 
 @pytest.fixture
 def playbook(tmp_path):
-    return write_playbook(tmp_path, "project.yml", PLAYBOOK)
+    return cvat_playbook(tmp_path, "CVAT project", TASKS)
 
 
 def test_lifecycle(cvat, playbook):

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
+from cvat.helpers import cvat_env, run
 from infra.playbook import run_playbook, write_playbook
 
 PLAYBOOK = """
@@ -29,11 +29,6 @@ PLAYBOOK = """
 @pytest.fixture
 def playbook(tmp_path):
     return write_playbook(tmp_path, "server_info.yml", PLAYBOOK)
-
-
-def run(playbook, url, *args, **extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CVAT_")}
-    return run_playbook(playbook, env, *args, extra_vars={"url": url, **extra}, timeout=120)
 
 
 def test_version_and_health(fake_cvat, playbook):
@@ -65,7 +60,7 @@ def test_retries_through_a_busy_server(fake_cvat, playbook):
 
 
 def test_a_bad_token_is_one_clear_error_without_the_token(fake_cvat, playbook):
-    result = run_playbook(playbook, {k: v for k, v in os.environ.items() if not k.startswith("CVAT_")}, "-vvv",
+    result = run_playbook(playbook, cvat_env(), "-vvv",
                           extra_vars={"url": fake_cvat.url, "token": "wrong-token-0123456789"}, json_output=False, timeout=120)
     assert result.returncode != 0
     assert "CVAT GET /api/server/about: HTTP 401: Invalid token." in result.stdout

@@ -22,6 +22,8 @@ from typing import Any
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from . import tasks as task_endpoints
+from . import tokens as token_endpoints
 from .contract import Contract, ContractViolation
 
 MEDIA_TYPE = "application/vnd.cvat+json"
@@ -41,6 +43,7 @@ class Call:
     body: Any
     auth: str | None  # "token", "basic" or None: never the credential itself
     user: str | None = None
+    token_id: int | None = None  # the personal access token that authenticated, by id (tokens.py)
     params: dict[str, str] = field(default_factory=dict)
 
 
@@ -58,6 +61,7 @@ class FakeCvat:
     def __init__(self, tokens: dict[str, str] | None = None, users: dict[str, str] | None = None) -> None:
         self.contract = Contract()
         self.tokens = dict(tokens or {"automation-token": "admin"})
+        self.token_ids: dict[str, int] = {}  # token value -> its id, for the tokens tokens.py creates
         self.users = dict(users or {"admin": "admin-password"})
         self.calls: list[Call] = []
         self.violations: list[str] = []
@@ -76,8 +80,15 @@ class FakeCvat:
         self.storage_credentials: dict[int, dict[str, str]] = {}
         # What /status answers per bucket (CVAT lists the bucket with the storage's key): AVAILABLE unless set.
         self.bucket_status: dict[str, str] = {}
+        # Optionally, whether the credentials a storage was given still work (e.g. an IAM key that exists): FORBIDDEN if not.
+        self.credentials_valid: Callable[[dict[str, str]], bool] | None = None
         self.projects: dict[int, dict[str, Any]] = {}
         self.labels: dict[int, dict[str, Any]] = {}
+        # Tasks, their data and dataset exports (tasks.py). Objects per bucket: task data is read from them, exports written to them.
+        self.tasks: dict[int, dict[str, Any]] = {}
+        self.task_files: dict[int, list[str]] = {}
+        self.bucket_objects: dict[str, set[str]] = {}
+        self.exports: list[dict[str, Any]] = []
         self._next_id = 1
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self._lock = threading.Lock()
@@ -187,6 +198,7 @@ class FakeCvat:
             kind, _space, credential = authorization.partition(" ")
             if kind == "Bearer" and credential in self.tokens:
                 call.auth, call.user = "token", self.tokens[credential]
+                call.token_id = self.token_ids.get(credential)
                 return None
             if kind == "Basic":
                 user, _colon, password = base64.b64decode(credential).decode("utf-8", "replace").partition(":")
@@ -245,6 +257,7 @@ class FakeCvat:
     def _register_defaults(self) -> None:
         self._register_cloud_storages()
         self._register_projects()
+        task_endpoints.register(self)
 
         @self.route("GET", r"/api/server/about")
         def about(call: Call) -> tuple[int, Any]:
@@ -266,6 +279,8 @@ class FakeCvat:
                 state["status"] = "started" if state["status"] == "queued" else state.pop("_final")
             answer.pop("_final", None)
             return 200, answer
+
+        token_endpoints.register(self)
 
     def _register_cloud_storages(self) -> None:
         secret_fields = ("key", "secret_key", "session_token", "account_name", "connection_string", "key_file")
@@ -328,6 +343,8 @@ class FakeCvat:
             storage_id = int(call.params["id"])
             if storage_id not in self.cloud_storages:
                 return 404, {"detail": "Not found."}
+            if self.credentials_valid is not None and not self.credentials_valid(self.storage_credentials.get(storage_id, {})):
+                return 200, "FORBIDDEN"
             return 200, self.bucket_status.get(self.cloud_storages[storage_id]["resource"], "AVAILABLE")
 
     def _register_projects(self) -> None:
@@ -353,7 +370,8 @@ class FakeCvat:
                 }
 
         def read(project_id: int) -> dict[str, Any]:
-            return dict(self.projects[project_id], tasks={"count": 0, "url": f"{self.url}/api/tasks?project_id={project_id}"},
+            count = sum(1 for task in self.tasks.values() if task["project_id"] == project_id)
+            return dict(self.projects[project_id], tasks={"count": count, "url": f"{self.url}/api/tasks?project_id={project_id}"},
                         labels={"url": f"{self.url}/api/labels?project_id={project_id}"})
 
         @self.route("GET", r"/api/projects")
@@ -380,6 +398,11 @@ class FakeCvat:
             add_labels(project_id, call.body.get("labels", []))
             return 201, read(project_id)
 
+        @self.route("GET", r"/api/projects/(?P<id>[0-9]+)")
+        def retrieve(call: Call) -> tuple[int, Any]:
+            project_id = int(call.params["id"])
+            return (200, read(project_id)) if project_id in self.projects else (404, {"detail": "Not found."})
+
         @self.route("PATCH", r"/api/projects/(?P<id>[0-9]+)")
         def update(call: Call) -> tuple[int, Any]:
             project_id = int(call.params["id"])
@@ -400,6 +423,8 @@ class FakeCvat:
                 return 404, {"detail": "Not found."}
             for label_id in [i for i, label in self.labels.items() if label["project_id"] == project_id]:
                 del self.labels[label_id]
+            for task_id in [i for i, task in self.tasks.items() if task["project_id"] == project_id]:
+                del self.tasks[task_id]
             return 204, None
 
         @self.route("GET", r"/api/labels")

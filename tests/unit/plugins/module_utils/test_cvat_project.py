@@ -60,3 +60,33 @@ def test_storage_of_reads_cvat_answer():
     project = {"target_storage": {"id": 9, "location": "cloud_storage", "cloud_storage_id": 5}, "source_storage": None}
     assert cp.storage_of(project, "target_storage") == {"location": "cloud_storage", "cloud_storage_id": 5}
     assert cp.storage_of(project, "source_storage") is None
+
+
+@pytest.mark.parametrize(
+    "changes, names",
+    [
+        ([], ["car", "bus"]),
+        ([{"id": 2, "deleted": True}], ["car"]),
+        ([{"name": "bike", "type": "any", "attributes": []}], ["car", "bus", "bike"]),
+        ([{"name": "bike", "type": "any", "attributes": []}, {"id": 1, "deleted": True}, {"id": 2, "deleted": True}], ["bike"]),
+    ],
+    ids=["nothing", "one deleted", "one added", "replaced"],
+)
+def test_labels_after(changes, names):
+    assert [label["name"] for label in cp.labels_after(CURRENT, changes)] == names
+
+
+def test_labels_after_is_what_label_changes_lead_to():
+    to_add, to_delete = cp.label_changes(CURRENT, [{"name": "bike"}, {"name": "car"}], purge=True)
+    assert sorted(label["name"] for label in cp.labels_after(CURRENT, to_add + to_delete)) == ["bike", "car"]
+
+
+@pytest.mark.parametrize(
+    "labels, error",
+    [
+        ([{"name": "car", "colour": "#fff"}], "unknown label keys colour (known: name, type, color, attributes)"),
+        ([{"name": "car", "type": "rectangle", "color": "#ffffff", "attributes": []}], None),
+    ],
+)
+def test_label_keys(labels, error):
+    assert cp.label_errors(labels) == error

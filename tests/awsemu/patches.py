@@ -182,7 +182,9 @@ def kms_key_state_by_arn() -> None:
 
 
 # Patches of further services live in modules of their own and register themselves here on import.
-from . import patches_cache, patches_cache_parameters, patches_compute, patches_edge, patches_storage, patches_teardown  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import,cyclic-import
+from . import patches_backup, patches_cache, patches_cache_parameters, patches_compute, patches_edge, patches_storage, patches_teardown  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import,cyclic-import
+from . import patches_restore  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import,cyclic-import
+from . import patches_monitoring  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import,cyclic-import
 
 
 def available() -> list[str]:

@@ -101,7 +101,9 @@ def test_efs_is_encrypted_with_a_mount_target_per_az(converged, client, stack_ke
     app_subnets = client("ec2").describe_subnets(Filters=[{"Name": "tag:Tier", "Values": ["app"]}, {"Name": "tag:Stack", "Values": [STACK]}])
     assert sorted(t["SubnetId"] for t in targets) == sorted(s["SubnetId"] for s in app_subnets["Subnets"])
     assert len({t["AvailabilityZoneName"] for t in targets}) == len(targets) == 2
-    assert efs.describe_backup_policy(FileSystemId=fs["FileSystemId"])["BackupPolicy"]["Status"] == "ENABLED"
+    # The local inventory leaves EFS backups to the backup role's plan (tests/infra/test_backup.py): no automatic backups.
+    with pytest.raises(efs.exceptions.PolicyNotFound):
+        efs.describe_backup_policy(FileSystemId=fs["FileSystemId"])
     lifecycle = efs.describe_lifecycle_configuration(FileSystemId=fs["FileSystemId"])["LifecyclePolicies"]
     assert {"TransitionToIA": "AFTER_30_DAYS"} in lifecycle
     (point,) = efs.describe_access_points(FileSystemId=fs["FileSystemId"])["AccessPoints"]

@@ -93,6 +93,46 @@ BAD_INPUT = {
         {"compute_instance_refresh_min_healthy_percentage": 90, "compute_instance_refresh_max_healthy_percentage": 200},
         "compute_instance_refresh_max_healthy_percentage",
     ),
+    "log retention CloudWatch Logs refuses": ({"monitoring_log_group_retention_days": 45}, "monitoring_log_group_retention_days"),
+    "no log groups": ({"monitoring_log_groups": []}, "monitoring_log_groups"),
+    "subscription without endpoint": ({"monitoring_alarm_subscriptions": [{"protocol": "email"}]}, "monitoring_alarm_subscriptions"),
+    "email subscription to a URL": (
+        {"monitoring_alarm_subscriptions": [{"protocol": "email", "endpoint": "https://example.com"}]},
+        "monitoring_alarm_subscriptions",
+    ),
+    "unknown subscription protocol": (
+        {"monitoring_alarm_subscriptions": [{"protocol": "pager", "endpoint": "ops"}]},
+        "monitoring_alarm_subscriptions",
+    ),
+    "CPU alarm above 100 %": ({"monitoring_hosts_cpu_high_percent": 120}, "monitoring_hosts_cpu_high_percent"),
+    "free storage share of 0": ({"monitoring_database_free_storage_percent": 0}, "monitoring_database_free_storage_percent"),
+    "alarm period of 45 s": ({"monitoring_alarm_period": 45}, "monitoring_alarm_period"),
+    "alarms over more than a day": ({"monitoring_alarm_period": 3600, "monitoring_alarm_evaluation_periods": 48}, "monitoring_alarm_evaluation_periods"),
+    "unknown EFS metric": ({"monitoring_efs_metric": "MeteredIOBytes"}, "monitoring_efs_metric"),
+    "backup vault name with spaces": ({"monitoring_backup_vault_name": "my vault"}, "monitoring_backup_vault_name"),
+    "restore test in an AWS namespace": ({"monitoring_restore_test_namespace": "AWS/Backup"}, "monitoring_restore_test_namespace"),
+    "no copy region": ({"backup_copy_region": ""}, "backup_copy_region"),
+    "copy region is the stack's region": ({"backup_copy_region": "us-east-1"}, "backup_copy_region"),
+    "backup vault name with a dot": ({"backup_vault_name": "cvat.backup"}, "backup_vault_name"),
+    "backup schedule without cron": ({"backup_daily_schedule": "daily"}, "backup_daily_schedule"),
+    "daily retention of 0 days": ({"backup_daily_retention_days": 0}, "backup_daily_retention_days"),
+    "cold storage too close to deletion": (
+        {"backup_monthly_enabled": True, "backup_monthly_cold_storage_after_days": 300, "backup_monthly_retention_days": 365},
+        "backup_monthly_retention_days",
+    ),
+    "unknown backup resource type": ({"backup_resource_types": ["rds", "s3"]}, "backup_resource_types"),
+    "vault lock that refuses the daily retention": (
+        {"backup_vault_lock_enabled": True, "backup_vault_lock_min_retention_days": 14},
+        "backup_vault_lock_min_retention_days",
+    ),
+    "compliance vault lock not acknowledged": (
+        {"backup_vault_lock_enabled": True, "backup_vault_lock_changeable_for_days": 7},
+        "backup_vault_lock_compliance_acknowledged",
+    ),
+    "vault lock changeable for 2 days": (
+        {"backup_vault_lock_enabled": True, "backup_vault_lock_changeable_for_days": 2, "backup_vault_lock_compliance_acknowledged": True},
+        "backup_vault_lock_changeable_for_days",
+    ),
 }
 
 

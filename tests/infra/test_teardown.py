@@ -26,7 +26,8 @@ pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("teardown")]
 SITE = "site.yml"
 TEARDOWN = "playbooks/teardown.yml"
 ACCOUNT_REGION = "123456789012-us-east-1"
-PURGE = {"teardown_delete_buckets": True, "teardown_skip_final_snapshot": True}
+PURGE = {"teardown_delete_buckets": True, "teardown_skip_final_snapshot": True, "teardown_delete_log_groups": True, "teardown_delete_backup_vault": True}
+COPY_REGION = "us-west-2"  # backup_copy_region of the local inventory
 READS = ("Describe", "Get", "List", "Head")
 Client = Callable[[str], Any]
 
@@ -125,6 +126,8 @@ def _configuration_and_edge(client: Client, stack: str) -> set[str]:
     groups = client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
     found |= {f"autoscaling group {g['AutoScalingGroupName']}" for g in groups if g["AutoScalingGroupName"].startswith(stack)}
     found |= {f"alarm {a['AlarmName']}" for a in client("cloudwatch").describe_alarms()["MetricAlarms"] if stack in a["AlarmName"]}
+    found |= {f"dashboard {d['DashboardName']}" for d in client("cloudwatch").list_dashboards()["DashboardEntries"] if stack in d["DashboardName"]}
+    found |= {f"sns topic {t['TopicArn'].split(':')[-1]}" for t in client("sns").list_topics()["Topics"] if stack in t["TopicArn"]}
     acm = client("acm")
     for certificate in acm.list_certificates()["CertificateSummaryList"]:
         tags = {t["Key"]: t.get("Value") for t in acm.list_tags_for_certificate(CertificateArn=certificate["CertificateArn"]).get("Tags", [])}
@@ -133,9 +136,27 @@ def _configuration_and_edge(client: Client, stack: str) -> set[str]:
     return found
 
 
+def _backups(client: Client, stack: str) -> set[str]:
+    """The backup vaults and plans in the stack's region, and in the copy region the vault and its key."""
+    found = set()
+    for region in ("us-east-1", COPY_REGION):
+        vaults = client("backup", region_name=region).list_backup_vaults()["BackupVaultList"]
+        found |= {f"backup vault {region} {v['BackupVaultName']}" for v in vaults if v["BackupVaultName"].startswith(f"{stack}-")}
+    found |= _named("backup plan", client("backup").list_backup_plans()["BackupPlansList"], "BackupPlanName", stack)
+    kms = client("kms", region_name=COPY_REGION)
+    found |= {f"kms alias {COPY_REGION} {a['AliasName']}" for a in _pages(kms, "list_aliases", "Aliases") if a["AliasName"] == f"alias/{stack}-backup-copy"}
+    for key in _pages(kms, "list_keys", "Keys"):
+        tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key["KeyId"])["Tags"]}
+        if tags.get("Stack") == stack:
+            found.add(f"kms key {COPY_REGION} {kms.describe_key(KeyId=key['KeyId'])['KeyMetadata']['KeyState']}")
+    return found
+
+
 def stack_resources(client: Client, stack: str, known: dict[str, Any]) -> set[str]:
     """Everything in every service the stack uses that carries its tags or names, as 'kind name' strings."""
-    return _ec2(client, stack, known) | _iam_kms_s3(client, stack) | _data_tier(client, stack) | _configuration_and_edge(client, stack)
+    return (
+        _ec2(client, stack, known) | _iam_kms_s3(client, stack) | _data_tier(client, stack) | _configuration_and_edge(client, stack) | _backups(client, stack)
+    )
 
 
 def _known_before_teardown(client: Client, stack: str) -> dict[str, Any]:
@@ -243,7 +264,10 @@ def test_teardown_keeps_the_data_and_a_second_run_changes_nothing(own_emulator):
         f"secret (pending deletion) cvat/{stack}/s3-user",
         f"secret (pending deletion) cvat/{stack}/django-secret-key",
         f"secret (pending deletion) cvat/{stack}/admin",
-    }
+    } | {f"log group /cvat/{stack}/{name}" for name in ("cvat", "docker", "system")}
+    # The backup vaults by default, and the copy region's key with its vault.
+    kept |= {f"backup vault {region} {stack}-backup" for region in ("us-east-1", COPY_REGION)}
+    kept |= {f"kms key {COPY_REGION} Enabled", f"kms alias {COPY_REGION} alias/{stack}-backup-copy"}
     assert stack_resources(client, stack, known) == kept
 
     # The summary names what went and what stayed.
@@ -254,6 +278,10 @@ def test_teardown_keeps_the_data_and_a_second_run_changes_nothing(own_emulator):
     assert any(f"alias/{stack}" in entry for entry in summary["kept"]["security"])
     assert f"vpc {stack}-vpc" in summary["removed"]["network"]
     assert f"db instance {stack}-db" in summary["removed"]["database"]
+    assert summary["kept"]["monitoring"] == [f"log group /cvat/{stack}/{name}" for name in ("cvat", "docker", "system")]
+    assert len([entry for entry in summary["kept"]["backup"] if entry.startswith("backup vault ")]) == 2
+    assert {f"backup plan {stack}", f"backup selection {stack}-resources", f"iam role {stack}-backup"} <= set(summary["removed"]["backup"])
+    assert {f"dashboard {stack}", f"sns topic {stack}-alarms", f"alarm {stack}-hosts-cpu-high"} <= set(summary["removed"]["monitoring"])
 
     # Run again: nothing to do, and nothing but reads.
     again, calls = _counted(own_emulator, lambda: _teardown(stack, env))
@@ -295,10 +323,20 @@ def test_partial_teardown_then_full_teardown_leaves_only_what_aws_keeps(own_emul
         f"secret (pending deletion) cvat/{stack}/s3-user",
         f"secret (pending deletion) cvat/{stack}/django-secret-key",
         f"secret (pending deletion) cvat/{stack}/admin",
+        # teardown_delete_backup_vault: the empty vaults go, the copy region's key waits for its deletion window.
+        f"kms key {COPY_REGION} PendingDeletion",
+        f"kms alias {COPY_REGION} alias/{stack}-backup-copy",
     }
     assert stack_resources(client, stack, known) == nothing_but_aws
     summary = _summary(full)
-    assert summary["kept"] == {"load_balancer": summary["kept"]["load_balancer"], "storage": [], "database": [], "security": []}
+    assert summary["kept"] == {
+        "monitoring": [],
+        "load_balancer": summary["kept"]["load_balancer"],
+        "backup": [],
+        "storage": [],
+        "database": [],
+        "security": [],
+    }
     assert f"elastic ip {known['allocation_ids'][0]}" in summary["removed"]["network"], (known["nat_gateways"], summary["removed"])
 
     again, calls = _counted(own_emulator, lambda: _teardown(stack, env, **PURGE))

@@ -169,3 +169,19 @@ def test_every_problem_is_reported_at_once(aws_emulator, aws_env):
     )
     _assert_failed_before_aws(run, "network_public_subnet_cidrs", aws_emulator)
     assert "network_data_subnet_cidrs" in " ".join(run.failure_messages())
+
+
+@pytest.mark.parametrize(
+    "tags,extra_vars,variable",
+    [
+        # The bad variable belongs to a role that the run does not even deploy: preflight still checks it.
+        ("compute", {"network_vpc_cidr": "10.40.0.1/16"}, "network_vpc_cidr"),
+        ("monitoring", {"database_allocated_storage": 10}, "database_allocated_storage"),
+    ],
+    ids=["--tags compute", "--tags monitoring"],
+)
+def test_partial_runs_still_validate_everything(tags, extra_vars, variable, aws_emulator, aws_env):
+    """`--tags <role>` must not skip the checks: tags on an include_role do not reach the included tasks by themselves."""
+    aws_emulator.reset_counts()
+    run = run_playbook("site.yml", aws_env, "--tags", tags, extra_vars=extra_vars)
+    _assert_failed_before_aws(run, variable, aws_emulator)

@@ -238,8 +238,16 @@ def test_teardown_refuses_before_any_aws_call(extra_vars, variable, own_emulator
 def test_teardown_keeps_the_data_and_a_second_run_changes_nothing(own_emulator):
     stack, env, client = "cvat-local", own_emulator.env, own_emulator.client
     _deploy_run, deployed = _deploy(stack, env)
+    # What a restore test (playbooks/restore_test.yml) that stopped half-way leaves: a temporary instance in the
+    # database's subnet group, which could not be deleted while it exists.
+    leftover = f"{stack}-restoretest-20261201t030000z"
+    client("rds").create_db_instance(
+        DBInstanceIdentifier=leftover, DBInstanceClass="db.t3.medium", Engine="postgres", MasterUsername="cvat",
+        MasterUserPassword="leftover-test-only", AllocatedStorage=20, DBSubnetGroupName=f"{stack}-db",
+    )
     known = _known_before_teardown(client, stack)
     before = stack_resources(client, stack, known)
+    assert f"rds instance {leftover}" in before
 
     # --check: every removal is predicted, nothing is written.
     check, calls = _counted(own_emulator, lambda: _teardown(stack, env, "--check"))
@@ -278,6 +286,7 @@ def test_teardown_keeps_the_data_and_a_second_run_changes_nothing(own_emulator):
     assert any(f"alias/{stack}" in entry for entry in summary["kept"]["security"])
     assert f"vpc {stack}-vpc" in summary["removed"]["network"]
     assert f"db instance {stack}-db" in summary["removed"]["database"]
+    assert summary["removed"]["restore_test"] == [f"db instance {leftover}"]
     assert summary["kept"]["monitoring"] == [f"log group /cvat/{stack}/{name}" for name in ("cvat", "docker", "system")]
     assert len([entry for entry in summary["kept"]["backup"] if entry.startswith("backup vault ")]) == 2
     assert {f"backup plan {stack}", f"backup selection {stack}-resources", f"iam role {stack}-backup"} <= set(summary["removed"]["backup"])

@@ -176,6 +176,10 @@ def start_backup_job(backend: Any, params: dict[str, Any]) -> dict[str, Any]:
     return job
 
 
+class _RestoreFailed(Exception):
+    """A restore that AWS Backup accepts and that then fails: the job ends FAILED with this message."""
+
+
 def _restore_rds(backend: Any, point: dict[str, Any], metadata: dict[str, str]) -> str:
     errors = _errors()
     if not metadata.get("DBInstanceIdentifier"):
@@ -199,8 +203,8 @@ def _restore_rds(backend: Any, point: dict[str, Any], metadata: dict[str, str]) 
     snapshot.snapshot_type = "manual"
     try:
         instance = rds_backend.restore_db_instance_from_db_snapshot(snapshot_name, overrides)
-    except Exception as exc:  # moto's RDS errors are RDS's; AWS Backup reports them as a failed job, this emulator as a bad request
-        raise errors.InvalidRequestException(msg=f"Restore failed: {exc}") from exc
+    except Exception as exc:  # RDS refuses what AWS Backup accepted: the job fails, the request does not
+        raise _RestoreFailed(str(exc)) from exc
     finally:
         snapshot.snapshot_type = "awsbackup"
     # moto copies these from the snapshot's instance (and ignores false overrides); RDS uses its defaults.
@@ -213,8 +217,11 @@ def _restore_efs(backend: Any, point: dict[str, Any], metadata: dict[str, str]) 
     errors = _errors()
     efs_backend = _efs_backend(backend.account_id, backend.region_name)
     source = point["_source"]
+    # The backed-up file system (a new one) or the one restored into: AWS Backup's EFS metadata always names it.
+    target = metadata.get("file-system-id") or ""
+    if not target:
+        raise errors.InvalidParameterValueException(msg="Restore metadata of an EFS recovery point must have file-system-id")
     if not _bool(metadata.get("newFileSystem"), False):
-        target = metadata.get("file-system-id") or ""
         if target not in efs_backend.file_systems_by_id:
             raise errors.InvalidParameterValueException(msg=f"file-system-id {target!r} does not exist")
         return str(efs_backend.file_systems_by_id[target].file_system_arn)
@@ -249,7 +256,11 @@ def start_restore_job(backend: Any, params: dict[str, Any]) -> dict[str, Any]:
     metadata = {key: str(value) for key, value in (params.get("Metadata") or {}).items()}
     if params.get("ResourceType") and params["ResourceType"] != point["ResourceType"]:
         raise errors.InvalidParameterValueException(msg=f"ResourceType {params['ResourceType']} does not match the recovery point ({point['ResourceType']})")
-    created = _restore_rds(backend, point, metadata) if point["ResourceType"] == "RDS" else _restore_efs(backend, point, metadata)
+    created, failure = "", ""
+    try:
+        created = _restore_rds(backend, point, metadata) if point["ResourceType"] == "RDS" else _restore_efs(backend, point, metadata)
+    except _RestoreFailed as exc:
+        failure = str(exc)
     job_id = str(uuid.uuid4()).upper()
     now = _now()
     job = {
@@ -262,6 +273,7 @@ def start_restore_job(backend: Any, params: dict[str, Any]) -> dict[str, Any]:
         "BackupSizeInBytes": point["BackupSizeInBytes"],
         "ExpectedCompletionTimeMinutes": 1,
         "_created": created,
+        "_failure": failure,
         "_done_at": now + RESTORE_RUNNING_SECONDS,
     }
     state["restore_jobs"][job_id] = job
@@ -271,10 +283,13 @@ def start_restore_job(backend: Any, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def describe_restore_job(job: dict[str, Any]) -> dict[str, Any]:
-    """The job as AWS reports it now: RUNNING for a moment, then COMPLETED with the created resource."""
+    """The job as AWS reports it now: RUNNING for a moment, then COMPLETED with the created resource, or FAILED
+    with the reason when the restore was refused."""
     out = {key: value for key, value in job.items() if not key.startswith("_")}
     if _now() < job["_done_at"]:
         out.update(Status="RUNNING", PercentDone="50.00%")
+    elif job.get("_failure"):
+        out.update(Status="FAILED", CompletionDate=job["_done_at"], StatusMessage=job["_failure"])
     else:
         out.update(Status="COMPLETED", PercentDone="100.00%", CompletionDate=job["_done_at"], CreatedResourceArn=job["_created"])
     return out
@@ -329,10 +344,13 @@ def backup_jobs_and_restores() -> None:
         ``DeleteRecoveryPoint`` read and remove one; ``StartRestoreJob`` restores a recovery point as its
         metadata says (RDS: a new instance ``DBInstanceIdentifier`` in ``DBSubnetGroupName`` with
         ``VpcSecurityGroupIds``, RDS's defaults for MultiAZ/DeletionProtection/PubliclyAccessible;
-        EFS with ``newFileSystem=true``: a new file system with ``CreationToken``, ``Encrypted``,
-        ``KmsKeyId``, ``PerformanceMode``); ``DescribeRestoreJob`` and ``ListRestoreJobs`` report the job
-        (RUNNING, then COMPLETED with ``CreatedResourceArn``); a repeated ``IdempotencyToken`` returns
-        the same restore job. Unknown vaults, jobs and recovery points are ResourceNotFoundException.
+        EFS: ``file-system-id`` always, with ``newFileSystem=true`` a new file system with ``CreationToken``,
+        ``Encrypted``, ``KmsKeyId``, ``PerformanceMode``); ``DescribeRestoreJob`` and ``ListRestoreJobs``
+        report the job (RUNNING, then COMPLETED with ``CreatedResourceArn``, or FAILED with a
+        ``StatusMessage`` when RDS refuses the restore: AWS Backup accepts the request and the job fails);
+        a repeated ``IdempotencyToken`` returns the same restore job. Unknown vaults, jobs and recovery
+        points are ResourceNotFoundException; restore metadata that cannot describe the resource (no
+        ``DBInstanceIdentifier``, no ``file-system-id``) is InvalidParameterValueException.
     (b) moto 5.2.5 routes none of these operations (HTTP 404), and a vault never holds a recovery point.
     (c) playbooks/restore_test.yml (cvatops.aws.backup_recovery_point_info, cvatops.aws.backup_restore_job)
         finds no recovery point to restore; amazon.aws.backup_restore_job_info cannot list jobs.

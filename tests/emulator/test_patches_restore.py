@@ -87,10 +87,10 @@ def _wait_restore(backup: Any, job_id: str) -> dict[str, Any]:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         job = backup.describe_restore_job(RestoreJobId=job_id)
-        if job["Status"] == "COMPLETED":
+        if job["Status"] in ("COMPLETED", "FAILED", "ABORTED"):
             return job
         time.sleep(0.5)
-    raise AssertionError(f"restore job {job_id} did not complete")
+    raise AssertionError(f"restore job {job_id} did not end")
 
 
 def test_backup_job_of_an_rds_instance_is_a_snapshot_recovery_point(backup: Any, vault: str, database: dict[str, Any], aws_client: ClientFactory) -> None:
@@ -167,11 +167,39 @@ def test_restore_of_an_efs_recovery_point_makes_a_new_encrypted_file_system(
 ) -> None:
     point = backup.start_backup_job(BackupVaultName=vault, ResourceArn=file_system["FileSystemArn"], IamRoleArn=ROLE)["RecoveryPointArn"]
     token = _unique("restored-fs")
-    metadata = {"newFileSystem": "true", "CreationToken": token, "Encrypted": "true", "KmsKeyId": file_system["KmsKeyId"], "PerformanceMode": "generalPurpose"}
+    metadata = {
+        "file-system-id": file_system["FileSystemId"],
+        "newFileSystem": "true",
+        "CreationToken": token,
+        "Encrypted": "true",
+        "KmsKeyId": file_system["KmsKeyId"],
+        "PerformanceMode": "generalPurpose",
+    }
     job = _wait_restore(backup, backup.start_restore_job(RecoveryPointArn=point, IamRoleArn=ROLE, Metadata=metadata, ResourceType="EFS")["RestoreJobId"])
     (restored,) = aws_client("efs").describe_file_systems(CreationToken=token)["FileSystems"]
-    assert job["CreatedResourceArn"] == restored["FileSystemArn"] != file_system["FileSystemArn"]
+    assert job["Status"] == "COMPLETED" and job["CreatedResourceArn"] == restored["FileSystemArn"] != file_system["FileSystemArn"]
     assert restored["Encrypted"] is True and restored["KmsKeyId"] == file_system["KmsKeyId"]
+    # AWS Backup's EFS metadata always names the backed-up file system; without it the request is refused.
+    del metadata["file-system-id"]
+    metadata["CreationToken"] = _unique("no-source")
+    with pytest.raises(ClientError) as error:
+        backup.start_restore_job(RecoveryPointArn=point, IamRoleArn=ROLE, Metadata=metadata, ResourceType="EFS")
+    assert _code(error) == "InvalidParameterValueException" and "file-system-id" in str(error.value)
+    assert aws_client("efs").describe_file_systems(CreationToken=metadata["CreationToken"])["FileSystems"] == []
+
+
+def test_restore_that_rds_refuses_is_a_failed_job(backup: Any, vault: str, database: dict[str, Any], aws_client: ClientFactory) -> None:
+    """AWS Backup accepts the request and the job ends FAILED with RDS's reason; nothing is created."""
+    point = backup.start_backup_job(BackupVaultName=vault, ResourceArn=database["DBInstanceArn"], IamRoleArn=ROLE)["RecoveryPointArn"]
+    name, group = _unique("refused"), _unique("no-such-group")
+    job_id = backup.start_restore_job(
+        RecoveryPointArn=point, IamRoleArn=ROLE, ResourceType="RDS", Metadata={"DBInstanceIdentifier": name, "DBSubnetGroupName": group}
+    )["RestoreJobId"]
+    assert backup.describe_restore_job(RestoreJobId=job_id)["Status"] == "RUNNING"
+    job = _wait_restore(backup, job_id)
+    assert job["Status"] == "FAILED" and group in job["StatusMessage"] and "CreatedResourceArn" not in job
+    assert job_id in [j["RestoreJobId"] for j in backup.list_restore_jobs(ByStatus="FAILED")["RestoreJobs"]]
+    assert name not in [i["DBInstanceIdentifier"] for i in aws_client("rds").describe_db_instances()["DBInstances"]]
 
 
 def test_delete_recovery_point_removes_the_snapshot(backup: Any, vault: str, database: dict[str, Any], aws_client: ClientFactory) -> None:
@@ -218,3 +246,5 @@ def test_restore_job_reports_running_before_completed() -> None:
     assert patches_restore.describe_restore_job(job)["Status"] == "RUNNING" and "CreatedResourceArn" not in patches_restore.describe_restore_job(job)
     job["_done_at"] = now - 1
     assert patches_restore.describe_restore_job(job)["CreatedResourceArn"] == "arn:x"
+    job.update(_created="", _failure="refused")
+    assert patches_restore.describe_restore_job(job)["Status"] == "FAILED" and patches_restore.describe_restore_job(job)["StatusMessage"] == "refused"

@@ -85,6 +85,8 @@ def test_selection_takes_the_stacks_database_volumes_and_file_system_only(plan, 
     selection = _selection(client("backup"), plan["BackupPlanId"])["BackupSelection"]
     assert selection["IamRoleArn"] == ROLE_ARN
     assert selection["Conditions"]["StringEquals"] == [{"ConditionKey": "aws:ResourceTag/Stack", "ConditionValue": STACK}]
+    # The restore test's temporary copies carry RestoreTestOf (and, for a moment after an RDS restore, Stack).
+    assert selection["Conditions"]["StringNotLike"] == [{"ConditionKey": "aws:ResourceTag/RestoreTestOf", "ConditionValue": "*"}]
     assert selection["ListOfTags"] == [] and selection["NotResources"] == []
     patterns = selection["Resources"]
     assert patterns == [

@@ -161,8 +161,8 @@ def test_restore_job_lifecycle(playbooks, env, backups, aws_emulator):
     assert again.returncode == 0 and again.result("Restore")["restore_job"]["restore_job_id"] == job["restore_job"]["restore_job_id"]
 
     # Without waiting, the job is returned as it is just after the start.
-    other = dict(extra, token=None, wait=False, metadata={"newFileSystem": True, "CreationToken": f"{name}-fs"}, resource_type="EFS",
-                 point=backups.points[1])
+    other = dict(extra, token=None, wait=False, resource_type="EFS", point=backups.points[1],
+                 metadata={"file-system-id": backups.file_system["FileSystemId"], "newFileSystem": True, "CreationToken": f"{name}-fs"})
     del other["token"]
     started = _run(playbooks.restore, env, other)
     assert started.returncode == 0, started.explain()
@@ -175,6 +175,24 @@ def test_restore_job_that_aws_refuses_fails_with_its_reason(playbooks, env, back
     assert run.returncode != 0
     assert "Failed to start a restore job of " + backups.points[0] in run.result("Restore")["msg"]
     assert "DBInstanceIdentifier" in run.result("Restore")["msg"]
+    # EFS metadata without the backed-up file system's id is refused as well.
+    efs = _run(playbooks.restore, env, {"point": backups.points[1], "role": backups.role, "metadata": {"newFileSystem": True}})
+    assert efs.returncode != 0 and "file-system-id" in efs.result("Restore")["msg"]
+
+
+def test_restore_job_that_ends_failed_fails_with_aws_backups_message(playbooks, env, backups, aws_emulator):
+    """AWS Backup accepts the request; the job ends FAILED (here RDS knows no such subnet group) and the task fails
+    with the job's StatusMessage, returning the job."""
+    name = f"{backups.vault}-failed"
+    metadata = {"DBInstanceIdentifier": name, "DBSubnetGroupName": f"{name}-no-such-group"}
+    run = _run(playbooks.restore, env, {"point": backups.points[0], "role": backups.role, "resource_type": "RDS", "metadata": metadata})
+    assert run.returncode != 0
+    result = run.result("Restore")
+    assert result["restore_job"]["status"] == "FAILED" and f"{name}-no-such-group" in result["restore_job"]["status_message"]
+    assert result["msg"] == (
+        f"Restore job {result['restore_job']['restore_job_id']} of {backups.points[0]} ended FAILED: {result['restore_job']['status_message']}"
+    )
+    assert name not in [i["DBInstanceIdentifier"] for i in aws_emulator.client("rds").describe_db_instances()["DBInstances"]]
 
 
 def test_metric_data_lifecycle(playbooks, env, aws_emulator):

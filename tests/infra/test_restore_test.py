@@ -57,6 +57,11 @@ def _delta(before: dict[str, dict[str, int]], after: dict[str, dict[str, int]]) 
     }
 
 
+def _tag_dict(tags: dict[str, str] | list[dict[str, str]]) -> dict[str, str]:
+    """Tags as a dict, whether a module returns a dict (rds_instance_info) or a list of key/value pairs (efs)."""
+    return tags if isinstance(tags, dict) else {t["key"]: t["value"] for t in tags}
+
+
 def _role_result(run: PlaybookRun, task: str) -> dict[str, Any]:
     return run.result(f"cvatops.aws.restore_test : {task}")
 
@@ -217,7 +222,18 @@ def test_good_restore_passes_records_metrics_and_a_report_and_removes_what_it_ma
     efs_job = _role_result(run, "Restore the file system recovery point into a new file system")["restore_job"]
     assert efs_job["status"] == "COMPLETED" and efs_job["metadata"]["KmsKeyId"] == stack.file_system["KmsKeyId"] == stack.key
     assert efs_job["metadata"]["Encrypted"] == "true" and efs_job["metadata"]["newFileSystem"] == "true"
+    assert efs_job["metadata"]["file-system-id"] == stack.file_system["FileSystemId"]
     assert calls["elasticfilesystem"].get("CreateMountTarget", 0) == len(stack.database["DBSubnetGroup"]["Subnets"])
+
+    # The temporary copies carry the house tags but not Stack, which the backup role's selection goes by: read back
+    # while they existed (the instance restored with the live one's tags, Stack among them, so it was retagged).
+    expected_tags = {"Project": "cvat", "Environment": "local", "ManagedBy": "cvatops.aws", "RestoreTestOf": STACK}
+    live_tags = {t["Key"]: t["Value"] for t in stack.database["TagList"]}
+    assert live_tags["Stack"] == STACK
+    assert _role_result(run, "Tag the restored instance as a temporary copy, not part of the stack")["changed"] is True
+    restored_fs = _role_result(run, "Mount targets of the restored file system")["efs"]
+    for tags, name in ((_tag_dict(restored["tags"]), restored["db_instance_identifier"]), (_tag_dict(restored_fs["tags"]), restored_fs["creation_token"])):
+        assert "Stack" not in tags and tags.items() >= {**expected_tags, "Name": name}.items(), tags
 
     db_check = _role_result(run, "Check the restored database against the live one")
     assert db_check["passed"] is True and db_check["missing_tables"] == []
@@ -285,6 +301,24 @@ def test_no_recent_recovery_point_is_a_failed_test_recorded_like_any_other(stack
     assert "StartRestoreJob" not in calls.get("backup", {})
     report, _markdown = _report(trees)
     assert report["succeeded"] is False and report["phases_seconds"]["restore_job"] is None and report["phases_seconds"]["cleanup"] is not None
+    assert min(p["Minimum"] for p in _datapoints(stack, "Succeeded", since)) == 0.0
+
+
+def test_failed_restore_job_is_a_failed_test_recorded_like_any_other(stack, recovery_points, postgres_server, databases, trees):
+    """A restore job that AWS Backup accepts and that ends FAILED (here RDS knows no such subnet group) fails the
+    run with the job's message, publishes Succeeded=0 and a report, and still runs the cleanup."""
+    group = f"{STACK}-no-such-group"
+    since = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=1)
+    run, calls = _restore_test(stack, {**_extra_vars(stack, postgres_server, databases, trees), "restore_test_db_subnet_group": group})
+    assert run.returncode != 0
+    message = _role_result(run, "Fail when the restore or a check failed")["msg"]
+    assert "ended FAILED" in message and f"Subnet Group {group} not found" in message, message
+    assert calls["backup"]["StartRestoreJob"] == 1 and _temporary_resources(stack) == {"db_instances": [], "file_systems": []}
+    report, markdown = _report(trees)
+    assert report["succeeded"] is False and report["recovery_time_seconds"] is None
+    assert any("ended FAILED" in failure and group in failure for failure in report["failures"]), report["failures"]
+    assert report["phases_seconds"]["restore_job"] is None and report["phases_seconds"]["cleanup"] is not None
+    assert "FAILED" in markdown and group in markdown
     assert min(p["Minimum"] for p in _datapoints(stack, "Succeeded", since)) == 0.0
 
 

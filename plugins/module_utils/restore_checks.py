@@ -4,7 +4,7 @@
 """What the restore-test integrity modules (postgres_restore_check, file_tree_compare) share.
 
 - ``CheckList``: named checks, each passed or not with a one-line detail, in the order they ran.
-- ``parse_as_of()``: the recovery point's time (ISO 8601) as an aware UTC datetime.
+- ``format_time()``: the recovery point's time (module_utils.timeparse reads it) as the results show it.
 - ``finish()``: one result shape for every outcome. A failed check fails the module, but the result
   still carries every key (``passed``, ``checks``, the module's figures, ``seconds``), so a playbook
   that registers it inside block/rescue can still report what was measured.
@@ -43,38 +43,9 @@ class CheckList(object):
         return "%s: %d of %d checks failed: %s" % (subject, len(failed), len(self.checks), "; ".join(parts))
 
 
-def parse_as_of(value):
-    """An ISO 8601 time as an aware UTC datetime; None stays None. A time without offset is taken as UTC.
-
-    Raises ValueError with a readable message for anything else.
-    """
-    if value is None or value == "":
-        return None
-    text = str(value).strip()
-    # datetime.fromisoformat() learnt "Z" and the "T"-less forms only in Python 3.11.
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError("as_of must be an ISO 8601 time such as 2026-01-31T03:00:00Z, not %r" % (value,)) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
 def format_time(moment):
     """An aware datetime as ISO 8601 UTC with a Z, for results and messages."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if moment else None
-
-
-def scrub(text, secrets):
-    """text with every non-empty secret replaced: error messages of client libraries may echo what they were given."""
-    text = "" if text is None else str(text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "********")
-    return text
 
 
 def first_line(text, limit=300):

@@ -9,6 +9,7 @@
   would otherwise quote the request's SecretString).
 - The secret's metadata (description, KMS key, tags) is reconciled like any resource's; a secret that is
   scheduled for deletion is restored by O(state=present).
+- ``scrub()`` also serves the modules that hold a password for a client library (postgres_restore_check).
 """
 
 import uuid
@@ -60,8 +61,9 @@ class SecretsManagerErrorHandler(AWSErrorHandler):
 
 
 def scrub(text, secrets):
-    """Replaces every secret in text by a mask."""
-    text = str(text)
+    """text (None is "") with every non-empty secret replaced by a mask: error messages of client libraries
+    (botocore, libpq) may echo what they were given."""
+    text = "" if text is None else str(text)
     for secret in secrets:
         if secret:
             text = text.replace(secret, MASK)

@@ -137,46 +137,17 @@ from datetime import timezone
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.cvatops.aws.plugins.module_utils.backup import AnsibleBackupError
+from ansible_collections.cvatops.aws.plugins.module_utils.backup import BackupErrorHandler
+from ansible_collections.cvatops.aws.plugins.module_utils.timeparse import as_utc
+from ansible_collections.cvatops.aws.plugins.module_utils.timeparse import parse_time
 
 STATES = ("COMPLETED", "PARTIAL", "DELETING", "EXPIRED", "AVAILABLE", "STOPPED", "CREATING")
 
 
-class AnsibleBackupError(AnsibleAWSError):
-    pass
-
-
-class RecoveryPointErrorHandler(AWSErrorHandler):
-    _CUSTOM_EXCEPTION = AnsibleBackupError
-
-    @classmethod
-    def _is_missing(cls):
-        return is_boto3_error_code("ResourceNotFoundException")
-
-
 # --- pure helpers -----------------------------------------------------------------------------
-
-
-def parse_time(value, option):
-    """An ISO 8601 time as an aware datetime (UTC when no zone is given); ValueError names the option."""
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except (AttributeError, ValueError):
-        raise ValueError(f"{option} must be an ISO 8601 time such as 2026-01-31T00:00:00Z, got {value!r}")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-def as_utc(value):
-    """A datetime (botocore) or epoch seconds as an aware UTC datetime; None stays None."""
-    if value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=timezone.utc)
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
 
 
 def list_params(params):
@@ -212,7 +183,7 @@ def normalize(point):
 # --- AWS calls -------------------------------------------------------------------------------
 
 
-@RecoveryPointErrorHandler.list_error_handler("list the recovery points of vault {backup_vault_name}")
+@BackupErrorHandler.list_error_handler("list the recovery points of vault {backup_vault_name}")
 def list_recovery_points(client, backup_vault_name, request):
     paginator = client.get_paginator("list_recovery_points_by_backup_vault")
     return AWSRetry.jittered_backoff()(paginator.paginate(**request).build_full_result)()["RecoveryPoints"]

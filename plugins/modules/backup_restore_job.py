@@ -12,8 +12,8 @@ short_description: Restore an AWS Backup recovery point and wait for the restore
 description:
   - Start an AWS Backup restore job of a recovery point, with the restore metadata that describes the new resource
     (for RDS for example C(DBInstanceIdentifier), C(DBSubnetGroupName), C(VpcSecurityGroupIds); for EFS
-    C(newFileSystem), C(CreationToken), C(Encrypted), C(KmsKeyId), C(PerformanceMode)), and the IAM role AWS Backup
-    assumes to create it.
+    C(file-system-id), C(newFileSystem), C(CreationToken), C(Encrypted), C(KmsKeyId), C(PerformanceMode)), and the
+    IAM role AWS Backup assumes to create it.
   - By default waits until the job has C(COMPLETED) and returns the ARN of the resource it created; a job that
     ends C(FAILED) or C(ABORTED), or does not end within O(wait_timeout), fails the task.
   - Every run that is not in check mode starts a job (a restore is an action, not a state), unless
@@ -101,6 +101,8 @@ EXAMPLES = r"""
     iam_role_arn: arn:aws:iam::123456789012:role/cvat-prod-backup
     resource_type: EFS
     metadata:
+      # The backed-up file system (the recovery point's resource), required for every EFS restore.
+      file-system-id: fs-0123456789abcdef0
       newFileSystem: true
       CreationToken: cvat-prod-restoretest-20261206t031500z
       Encrypted: true
@@ -161,21 +163,13 @@ import time
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.cvatops.aws.plugins.module_utils.backup import AnsibleBackupError
+from ansible_collections.cvatops.aws.plugins.module_utils.backup import BackupErrorHandler
 
 DONE = ("COMPLETED",)
 BROKEN = ("ABORTED", "FAILED")
-
-
-class AnsibleBackupError(AnsibleAWSError):
-    pass
-
-
-class RestoreJobErrorHandler(AWSErrorHandler):
-    _CUSTOM_EXCEPTION = AnsibleBackupError
 
 
 # --- pure helpers -----------------------------------------------------------------------------
@@ -231,12 +225,12 @@ def failure_message(job):
 # --- AWS calls -------------------------------------------------------------------------------
 
 
-@RestoreJobErrorHandler.common_error_handler("start a restore job of {request[RecoveryPointArn]}")
+@BackupErrorHandler.common_error_handler("start a restore job of {request[RecoveryPointArn]}")
 def start_restore_job(client, request):
     return client.start_restore_job(aws_retry=True, **request)["RestoreJobId"]
 
 
-@RestoreJobErrorHandler.common_error_handler("describe restore job {job_id}")
+@BackupErrorHandler.common_error_handler("describe restore job {job_id}")
 def describe_restore_job(client, job_id):
     return client.describe_restore_job(RestoreJobId=job_id, aws_retry=True)
 

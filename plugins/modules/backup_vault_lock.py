@@ -138,42 +138,23 @@ vault_lock:
 
 import datetime
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.cvatops.aws.plugins.module_utils.backup import AnsibleBackupError
+from ansible_collections.cvatops.aws.plugins.module_utils.backup import BackupVaultErrorHandler
+from ansible_collections.cvatops.aws.plugins.module_utils.timeparse import as_utc
 
 GOVERNANCE = "governance"
 COMPLIANCE = "compliance"
 NONE = "none"
 
 
-class AnsibleBackupError(AnsibleAWSError):
-    pass
-
-
-class VaultErrorHandler(AWSErrorHandler):
-    _CUSTOM_EXCEPTION = AnsibleBackupError
-
-    @classmethod
-    def _is_missing(cls):
-        # AWS Backup answers AccessDeniedException, not ResourceNotFoundException, for a vault that does not exist.
-        return is_boto3_error_code(["AccessDeniedException", "ResourceNotFoundException"])
-
-
 # --- pure helpers -----------------------------------------------------------------------------
-
-
-def _as_datetime(value):
-    if value is None or isinstance(value, datetime.datetime):
-        return value
-    return datetime.datetime.fromtimestamp(float(value), tz=datetime.timezone.utc)
 
 
 def lock_of(vault, now):
     """The lock of a DescribeBackupVault answer, as the module reports it."""
-    lock_date = _as_datetime(vault.get("LockDate"))
+    lock_date = as_utc(vault.get("LockDate"))
     locked = bool(vault.get("Locked"))
     if not locked:
         mode = NONE
@@ -243,17 +224,17 @@ def put_arguments(params):
 # --- AWS calls -------------------------------------------------------------------------------
 
 
-@VaultErrorHandler.list_error_handler("describe backup vault {name}")
+@BackupVaultErrorHandler.list_error_handler("describe backup vault {name}")
 def describe_vault(client, name):
     return client.describe_backup_vault(BackupVaultName=name, aws_retry=True)
 
 
-@VaultErrorHandler.common_error_handler("set the lock of backup vault {arguments[BackupVaultName]}")
+@BackupVaultErrorHandler.common_error_handler("set the lock of backup vault {arguments[BackupVaultName]}")
 def put_lock(client, arguments):
     client.put_backup_vault_lock_configuration(aws_retry=True, **arguments)
 
 
-@VaultErrorHandler.common_error_handler("remove the lock of backup vault {name}")
+@BackupVaultErrorHandler.common_error_handler("remove the lock of backup vault {name}")
 def delete_lock(client, name):
     client.delete_backup_vault_lock_configuration(BackupVaultName=name, aws_retry=True)
 

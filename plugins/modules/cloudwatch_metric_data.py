@@ -104,6 +104,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorH
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.cvatops.aws.plugins.module_utils.timeparse import parse_time
 
 # PutMetricData takes at most 1000 data points per request.
 BATCH = 1000
@@ -135,15 +136,10 @@ def problems(namespace, entries):
             found.append(f"metric_data[{index}].dimensions {empty} have no value")
         if entry.get("timestamp"):
             try:
-                parse_time(entry["timestamp"])
+                parse_time(entry["timestamp"], "timestamp")
             except ValueError:
                 found.append(f"metric_data[{index}].timestamp {entry['timestamp']!r} is not an ISO 8601 time")
     return found
-
-
-def parse_time(value):
-    parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def datum(entry, now):
@@ -153,7 +149,7 @@ def datum(entry, now):
         "Value": float(entry["value"]),
         "Unit": entry.get("unit") or "None",
         "Dimensions": [{"Name": str(name), "Value": str(value)} for name, value in sorted((entry.get("dimensions") or {}).items())],
-        "Timestamp": parse_time(entry["timestamp"]) if entry.get("timestamp") else now,
+        "Timestamp": parse_time(entry["timestamp"], "timestamp") if entry.get("timestamp") else now,
         "StorageResolution": int(entry.get("storage_resolution") or 60),
     }
 

@@ -167,8 +167,8 @@ from ansible_collections.cvatops.aws.plugins.module_utils.restore_checks import 
     Stopwatch,
     finish,
     format_time,
-    parse_as_of,
 )
+from ansible_collections.cvatops.aws.plugins.module_utils.timeparse import parse_time
 
 SUBJECT = "restored file tree check failed"
 FILE = "file"
@@ -367,7 +367,7 @@ def main():
     if params["max_files"] < 1:
         errors.append("max_files must be at least 1, not %d" % params["max_files"])
     try:
-        as_of = parse_as_of(params["as_of"])
+        as_of = parse_time(params["as_of"], "as_of")
     except ValueError as exc:
         errors.append(str(exc))
     if errors:

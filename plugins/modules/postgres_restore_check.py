@@ -12,8 +12,9 @@ description:
     from an AWS Backup recovery point) and checks that the copy is complete and intact.
   - "The checks: TLS is really in use on both connections (the server's C(pg_stat_ssl) row of the module's own
     session, and the client's view); every table of O(tables) exists in the restored copy; for each table of
-    O(count_tables) the restored copy has as many rows as the source had at O(as_of); and the first O(sample_size)
-    rows by primary key of each of those tables have the same MD5 checksum (over their text form) on both sides."
+    O(count_tables) the restored copy has at least as many rows as the source has as of O(as_of) (exactly as many
+    with O(allow_source_deletions=false)); and the first O(sample_size) rows by primary key of each of those tables
+    have the same MD5 checksum (over their text form) on both sides."
   - The source is live and has changed since the recovery point. Rows are therefore counted on both sides with the
     same filter, C(column <= as_of), and rows changed after O(as_of) (see O(changed_columns)) are left out of the
     sample. A conservative O(as_of), a little earlier than the recovery point, is safe for the same reason.
@@ -146,10 +147,28 @@ options:
       - V(0) turns the checksums off.
     type: int
     default: 100
+  allow_source_deletions:
+    description:
+      - Whether a table of O(count_tables) passes when the restored copy has more rows than the source as of
+        O(as_of). Such rows existed at the recovery point and have been deleted in the source since, which is
+        normal in CVAT (deleting a task deletes its jobs, issues and comments); the check's detail reports how
+        many.
+      - Fewer rows in the restored copy than in the source always fail (rows are missing).
+      - V(false) requires the same count on both sides, for a source known not to have deleted anything since
+        the recovery point.
+    type: bool
+    default: true
 notes:
-  - The restored copy is compared with the source as the source is now. A row deleted in the source after O(as_of)
-    makes the counts differ (the restored copy has one more) and fails the check; run the test against a recent
-    recovery point.
+  - The restored copy is compared with the source as the source is now, which cannot tell which of its rows
+    existed at O(as_of) and have been deleted since. With O(allow_source_deletions=true) (the default) the count
+    check therefore proves that no row is missing from the restored copy only as far as rows deleted in the source
+    do not offset them; the checksum of the sample still finds missing or differing rows among the first
+    O(sample_size) rows of a table. With O(allow_source_deletions=false) the counts must be equal, which fails as
+    soon as the source has deleted a row since O(as_of).
+  - The sample is chosen in the source (its first rows by primary key, as of O(as_of)) and the restored copy is
+    checksummed over exactly those primary keys. A row deleted in the source is therefore not sampled, and the
+    extra row in the restored copy is not in its checksum either, so deletions in the source never fail the
+    checksum.
   - The checksum is taken over each row's text form with the same session settings on both sides (C(TimeZone=UTC),
     C(DateStyle=ISO)), so it does not depend on the servers' configuration.
 attributes:
@@ -188,6 +207,7 @@ EXAMPLES = r"""
     restored: "{{ restored_db }}"
     ssl_mode: verify-ca
     ca_file: ca.pem
+    allow_source_deletions: false
     count_tables:
       engine_task: created_date
       engine_label: null
@@ -261,9 +281,9 @@ from ansible_collections.cvatops.aws.plugins.module_utils.restore_checks import 
     finish,
     first_line,
     format_time,
-    parse_as_of,
-    scrub,
 )
+from ansible_collections.cvatops.aws.plugins.module_utils.secrets import scrub
+from ansible_collections.cvatops.aws.plugins.module_utils.timeparse import parse_time
 
 try:
     import psycopg2
@@ -337,6 +357,7 @@ def argument_spec():
         }),
         as_of=dict(type="str"),
         sample_size=dict(type="int", default=100),
+        allow_source_deletions=dict(type="bool", default=True),
     )
 
 
@@ -400,18 +421,23 @@ def tls_verdict(state, ssl_mode):
     return True, "%s %s (sslmode %s)" % (state.get("version"), state.get("cipher"), ssl_mode)
 
 
-def count_verdict(source, restored, column, as_of):
-    """(passed, detail) of one table's counts; None stands for a table that could not be counted."""
+def count_verdict(source, restored, column, as_of, allow_source_deletions):
+    """(passed, detail) of one table's counts; None stands for a table that could not be counted.
+
+    A surplus in the restored copy passes with allow_source_deletions: the source can only lose rows that existed
+    at as_of by deleting them, while a restore that went wrong loses rows and never invents any.
+    """
     scope = "%s <= %s" % (column, format_time(as_of)) if column and as_of else "all rows"
     if source is None or restored is None:
         return False, "could not count both sides (source %s, restored %s)" % (source, restored)
-    passed = source == restored
     detail = "source %d, restored %d (%s)" % (source, restored, scope)
     if restored < source:
-        detail += ": %d rows missing in the restored copy" % (source - restored)
-    elif restored > source:
-        detail += ": the restored copy has %d rows more" % (restored - source)
-    return passed, detail
+        return False, detail + ": %d rows missing in the restored copy" % (source - restored)
+    if restored > source and allow_source_deletions:
+        return True, detail + ": %d rows more than the live database: deleted there since the recovery point" % (restored - source)
+    if restored > source:
+        return False, detail + ": the restored copy has %d rows more" % (restored - source)
+    return True, detail
 
 
 def checksum_verdict(rows, source, restored):
@@ -574,7 +600,7 @@ class Side(object):
         return self.run(work)
 
 
-def check_table_counts(checks, sides, table, column, as_of):
+def check_table_counts(checks, sides, table, column, as_of, allow_source_deletions):
     counts = {}
     for side in sides:
         try:
@@ -583,7 +609,7 @@ def check_table_counts(checks, sides, table, column, as_of):
             counts[side.name] = None
             checks.add("count %s" % table, False, "%s: %s" % (side.name, exc))
             return counts
-    checks.add("count %s" % table, *count_verdict(counts["source"], counts["restored"], column, as_of))
+    checks.add("count %s" % table, *count_verdict(counts["source"], counts["restored"], column, as_of, allow_source_deletions))
     return counts
 
 
@@ -595,6 +621,8 @@ def check_table_sample(checks, sides, table, column, changed_column, as_of, size
         if not key:
             checks.add(name, False, "the table has no primary key in the source: no deterministic sample")
             return None
+        # The keys come from the source, and the restored copy is checksummed over these keys only: rows deleted in
+        # the source since as_of are not sampled, and the restored copy's surplus never enters its checksum.
         keys = source.sample_keys(table, key, column, changed_column, as_of, size)
         sums = {}
         for side in sides:
@@ -640,7 +668,7 @@ def run_checks(params, checks, as_of, secrets):
 
         changed_columns = params["changed_columns"] or {}
         for table, column in sorted((params["count_tables"] or {}).items()):
-            figures["counts"][table] = check_table_counts(checks, sides, table, column, as_of)
+            figures["counts"][table] = check_table_counts(checks, sides, table, column, as_of, params["allow_source_deletions"])
             if params["sample_size"] > 0:
                 sample = check_table_sample(checks, sides, table, column, changed_columns.get(table), as_of, params["sample_size"])
                 if sample is not None:
@@ -658,7 +686,7 @@ def main():
     params = module.params
     errors = option_errors(params)
     try:
-        as_of = parse_as_of(params["as_of"])
+        as_of = parse_time(params["as_of"], "as_of")
     except ValueError as exc:
         errors.append(str(exc))
     if errors:

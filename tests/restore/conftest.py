@@ -39,7 +39,7 @@ PLAYBOOK = """\
 """
 
 POSTGRES_OPTIONS = ("source", "restored", "ssl_mode", "ca_file", "connect_timeout", "tables", "count_tables",
-                    "changed_columns", "as_of", "sample_size")
+                    "changed_columns", "as_of", "sample_size", "allow_source_deletions")
 FILE_TREE_OPTIONS = ("source", "restored", "as_of", "sample_size", "max_files", "report_limit")
 
 

@@ -54,9 +54,20 @@ class FakeSecrets:
         return {"SecretString": self.value}
 
 
-def test_scrub():
-    assert sm.scrub(f"value: {SECRET}, again {SECRET}", [SECRET]) == "value: ********, again ********"
-    assert sm.scrub("nothing", [None, ""]) == "nothing"
+@pytest.mark.parametrize(
+    "text, secrets, expected",
+    [
+        (f"value: {SECRET}, again {SECRET}", [SECRET], "value: ********, again ********"),
+        ('password "s3cret" rejected', ["s3cret", None, ""], 'password "********" rejected'),
+        ("pw-one and pw-two", ["pw-one", "pw-two"], "******** and ********"),
+        ("nothing", [None, ""], "nothing"),
+        # postgres_restore_check scrubs error texts that may be empty; None is no text, not "None"
+        (None, ["x"], ""),
+        (ValueError("bad s3cret"), ["s3cret"], "bad ********"),
+    ],
+)
+def test_scrub(text, secrets, expected):
+    assert sm.scrub(text, secrets) == expected
 
 
 def test_hide_skips_short_values():

@@ -54,10 +54,9 @@ def test_list_params(params, expected):
     assert rpi.list_params(params) == expected
 
 
-@pytest.mark.parametrize("value", ["yesterday", "", "2026-13-01"])
-def test_parse_time_names_the_option(value):
-    with pytest.raises(ValueError, match="created_after"):
-        rpi.parse_time(value, "created_after")
+def test_list_params_names_the_option_of_a_bad_time():
+    with pytest.raises(ValueError, match="created_before must be an ISO 8601 time"):
+        rpi.list_params({"backup_vault_name": "v", "created_after": "2026-12-01", "created_before": "yesterday"})
 
 
 def test_normalize_gives_snake_case_and_iso_times():

@@ -121,20 +121,35 @@ def test_tls_verdict(state, passed, detail):
 
 
 @pytest.mark.parametrize(
-    "source, restored, column, as_of, passed, detail",
+    "source, restored, column, as_of, allow_deletions, passed, detail",
     [
-        (120, 120, "created_date", AS_OF, True, "source 120, restored 120 (created_date <= 2026-01-31T03:00:00.000000Z)"),
-        (120, 118, "created_date", AS_OF, False,
+        (120, 120, "created_date", AS_OF, True, True, "source 120, restored 120 (created_date <= 2026-01-31T03:00:00.000000Z)"),
+        (120, 120, "created_date", AS_OF, False, True, "source 120, restored 120 (created_date <= 2026-01-31T03:00:00.000000Z)"),
+        (120, 118, "created_date", AS_OF, True, False,
          "source 120, restored 118 (created_date <= 2026-01-31T03:00:00.000000Z): 2 rows missing in the restored copy"),
-        (120, 121, None, AS_OF, False, "source 120, restored 121 (all rows): the restored copy has 1 rows more"),
-        (5, 5, "created_date", None, True, "source 5, restored 5 (all rows)"),
-        (0, 0, None, None, True, "source 0, restored 0 (all rows)"),
-        (None, 3, "created_date", AS_OF, False, "could not count both sides (source None, restored 3)"),
-        (3, None, "created_date", AS_OF, False, "could not count both sides (source 3, restored None)"),
+        (120, 118, "created_date", AS_OF, False, False,
+         "source 120, restored 118 (created_date <= 2026-01-31T03:00:00.000000Z): 2 rows missing in the restored copy"),
+        # A surplus in the copy: rows deleted in the live database since the recovery point.
+        (120, 123, "created_date", AS_OF, True, True,
+         "source 120, restored 123 (created_date <= 2026-01-31T03:00:00.000000Z): 3 rows more than the live database:"
+         " deleted there since the recovery point"),
+        (120, 121, None, AS_OF, True, True,
+         "source 120, restored 121 (all rows): 1 rows more than the live database: deleted there since the recovery point"),
+        (120, 121, None, AS_OF, False, False, "source 120, restored 121 (all rows): the restored copy has 1 rows more"),
+        (0, 4, "created_date", None, False, False, "source 0, restored 4 (all rows): the restored copy has 4 rows more"),
+        (5, 5, "created_date", None, True, True, "source 5, restored 5 (all rows)"),
+        (0, 0, None, None, True, True, "source 0, restored 0 (all rows)"),
+        (None, 3, "created_date", AS_OF, True, False, "could not count both sides (source None, restored 3)"),
+        (3, None, "created_date", AS_OF, True, False, "could not count both sides (source 3, restored None)"),
     ],
 )
-def test_count_verdict(source, restored, column, as_of, passed, detail):
-    assert prc.count_verdict(source, restored, column, as_of) == (passed, detail)
+def test_count_verdict(source, restored, column, as_of, allow_deletions, passed, detail):
+    assert prc.count_verdict(source, restored, column, as_of, allow_deletions) == (passed, detail)
+
+
+def test_allow_source_deletions_defaults_to_true():
+    spec = prc.argument_spec()["allow_source_deletions"]
+    assert spec == {"type": "bool", "default": True}
 
 
 @pytest.mark.parametrize(
